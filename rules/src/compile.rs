@@ -1,0 +1,209 @@
+//! Compiling rule specs into a [`RuleSet`]: one prefilter automaton over every
+//! keyword of every rule, and one regex per rule. Built once per run, then shared
+//! read-only by every thread.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+
+use crate::pack::{default_specs, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity};
+use crate::validate::Validator;
+
+/// Keywords shorter than this hit so often that the prefilter stops filtering
+/// (DESIGN.md: case-insensitive `AC` hit 1.3 million times on the benchmark tree).
+const MIN_KEYWORD_LEN: usize = 3;
+
+/// A rule set could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("rule {id}: invalid regex: {message}")]
+    Regex { id: String, message: String },
+    #[error("rule {id}: {problem}")]
+    Invalid { id: String, problem: String },
+    #[error("rule id {id} is defined twice")]
+    DuplicateId { id: String },
+}
+
+/// A compiled rule: its metadata, regex and validation settings.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub keywords: Vec<String>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub tags: Vec<String>,
+    pub remediation: String,
+    pub(crate) regex: Regex,
+    /// Capture-group index of the secret (0: the whole match).
+    pub(crate) secret_group: usize,
+    pub(crate) entropy: Option<f64>,
+    pub(crate) validator: Option<Validator>,
+    pub(crate) scope: Scope,
+    pub(crate) window_before: usize,
+    pub(crate) window_after: usize,
+    pub(crate) reject_placeholders: bool,
+    /// Lower-cased stopwords.
+    pub(crate) stopwords: Vec<Vec<u8>>,
+    /// The rule as written, kept for `rules check` and the example tests.
+    pub spec: RuleSpec,
+}
+
+/// One rule that a prefilter pattern triggers.
+#[derive(Debug, Clone)]
+pub(crate) struct Trigger {
+    pub rule: u32,
+    /// When set, the hit's bytes must equal this exactly (keyword_case = exact).
+    pub exact: Option<Box<[u8]>>,
+}
+
+/// The compiled engine: rules plus the keyword prefilter. `Send + Sync`; build it
+/// once and share it.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) prefilter: AhoCorasick,
+    /// For each prefilter pattern, the rules it triggers.
+    pub(crate) triggers: Vec<Vec<Trigger>>,
+}
+
+impl RuleSet {
+    /// The embedded default rule packs, compiled.
+    pub fn default_rules() -> Result<RuleSet, CompileError> {
+        RuleSet::compile(default_specs()?)
+    }
+
+    /// Compiles `specs`; ids must be unique, regexes valid, keywords long enough.
+    pub fn compile(specs: Vec<RuleSpec>) -> Result<RuleSet, CompileError> {
+        let mut rules = Vec::with_capacity(specs.len());
+        let mut ids = HashMap::new();
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut pattern_index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut triggers: Vec<Vec<Trigger>> = Vec::new();
+        for spec in specs {
+            if ids.insert(spec.id.clone(), ()).is_some() {
+                return Err(CompileError::DuplicateId { id: spec.id });
+            }
+            let rule_index = u32::try_from(rules.len()).expect("fewer than 4 billion rules");
+            if spec.keywords.is_empty() {
+                return Err(invalid(&spec, "has no keywords"));
+            }
+            for keyword in &spec.keywords {
+                if keyword.len() < MIN_KEYWORD_LEN {
+                    return Err(invalid(&spec, &format!("keyword {keyword:?} is shorter than {MIN_KEYWORD_LEN} bytes")));
+                }
+                let folded = keyword.to_ascii_lowercase().into_bytes();
+                let pattern = *pattern_index.entry(folded.clone()).or_insert_with(|| {
+                    patterns.push(folded);
+                    triggers.push(Vec::new());
+                    patterns.len() - 1
+                });
+                let exact = (spec.keyword_case == KeywordCase::Exact).then(|| keyword.as_bytes().into());
+                triggers[pattern].push(Trigger { rule: rule_index, exact });
+            }
+            rules.push(compile_rule(spec)?);
+        }
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .map_err(|e| CompileError::Invalid { id: "<prefilter>".into(), problem: e.to_string() })?;
+        Ok(RuleSet { rules, prefilter, triggers })
+    }
+
+    /// The compiled rules, in pack order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with this index (as carried by a [`crate::Match`]).
+    pub fn rule(&self, index: usize) -> &Rule {
+        &self.rules[index]
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether the set holds no rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+fn invalid(spec: &RuleSpec, problem: &str) -> CompileError {
+    CompileError::Invalid { id: spec.id.clone(), problem: problem.to_owned() }
+}
+
+fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
+    // Unicode off: rules match bytes (tokens are ASCII) and the DFA stays small.
+    let regex = RegexBuilder::new(&spec.regex)
+        .unicode(false)
+        .size_limit(32 << 20)
+        .dfa_size_limit(8 << 20)
+        .build()
+        .map_err(|e| CompileError::Regex { id: spec.id.clone(), message: e.to_string() })?;
+    let secret_group = regex.capture_names().position(|n| n == Some("secret")).unwrap_or(0);
+    if spec.window_after == 0 && spec.scope == Scope::Window {
+        return Err(invalid(&spec, "window_after must be positive"));
+    }
+    Ok(Rule {
+        id: spec.id.clone(),
+        name: spec.name.clone(),
+        keywords: spec.keywords.clone(),
+        severity: spec.severity,
+        confidence: spec.confidence,
+        tags: spec.tags.clone(),
+        remediation: spec.remediation.clone(),
+        regex,
+        secret_group,
+        entropy: spec.entropy,
+        validator: spec.validate,
+        scope: spec.scope,
+        window_before: spec.window_before,
+        window_after: spec.window_after,
+        reject_placeholders: spec.reject_placeholders,
+        stopwords: spec.stopwords.iter().map(|s| s.to_ascii_lowercase().into_bytes()).collect(),
+        spec,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::load_pack;
+
+    fn pack(body: &str) -> Vec<RuleSpec> {
+        load_pack("t.toml", body).expect("test pack parses")
+    }
+
+    const BASE: &str = "name = \"n\"\nseverity = \"low\"\nconfidence = \"low\"\nremediation = \"r\"\n";
+
+    #[test]
+    fn short_keyword_is_rejected() {
+        let specs = pack(&format!("[[rules]]\nid = \"a\"\nkeywords = [\"ab\"]\nregex = \"ab\"\n{BASE}"));
+        let err = RuleSet::compile(specs).unwrap_err().to_string();
+        assert!(err.contains("shorter"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_and_bad_regex_are_rejected() {
+        let one = format!("[[rules]]\nid = \"a\"\nkeywords = [\"abc\"]\nregex = \"abc\"\n{BASE}");
+        let err = RuleSet::compile(pack(&format!("{one}{one}"))).unwrap_err().to_string();
+        assert!(err.contains("defined twice"), "{err}");
+        let bad = format!("[[rules]]\nid = \"b\"\nkeywords = [\"abc\"]\nregex = \"abc(\"\n{BASE}");
+        let err = RuleSet::compile(pack(&bad)).unwrap_err().to_string();
+        assert!(err.contains("rule b: invalid regex"), "{err}");
+    }
+
+    #[test]
+    fn rule_set_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<RuleSet>();
+    }
+}

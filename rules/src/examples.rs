@@ -1,0 +1,77 @@
+//! Checking a rule set against its own examples: each rule must find a secret in
+//! every example, none in its negative examples, and its keywords must occur in
+//! every example (a prefilter that hides a true example is a bug).
+
+use crate::compile::RuleSet;
+use crate::matcher::Matcher;
+use crate::pack::KeywordCase;
+
+/// One way a rule fails its examples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    pub rule_id: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule {}: {}", self.rule_id, self.problem)
+    }
+}
+
+/// Every example failure of every rule in `set` (empty when all pass).
+/// `require_counts` also demands the default packs' minimum of two examples,
+/// one negative example and a remediation URL per rule.
+pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    let mut matcher = Matcher::new(set);
+    let mut found = Vec::new();
+    for (index, rule) in set.rules().iter().enumerate() {
+        let mut fail = |problem: String| failures.push(ExampleFailure { rule_id: rule.id.clone(), problem });
+        let spec = &rule.spec;
+        if require_counts {
+            if spec.examples.len() < 2 {
+                fail(format!("has {} examples, needs at least 2", spec.examples.len()));
+            }
+            if spec.negative_examples.is_empty() {
+                fail("has no negative example".into());
+            }
+            if !spec.remediation.contains("https://") {
+                fail("remediation names no https:// docs URL".into());
+            }
+        }
+        for example in &spec.examples {
+            let keyword_present = spec.keywords.iter().any(|k| match spec.keyword_case {
+                KeywordCase::Exact => example.contains(k.as_str()),
+                KeywordCase::Ignore => example.to_ascii_lowercase().contains(&k.to_ascii_lowercase()),
+            });
+            if !keyword_present {
+                fail(format!("no keyword occurs in example {}", abbreviate(example)));
+            }
+            found.clear();
+            matcher.find(example.as_bytes(), &mut found);
+            if !found.iter().any(|m| m.rule == index) {
+                fail(format!("finds nothing in example {}", abbreviate(example)));
+            }
+        }
+        for negative in &spec.negative_examples {
+            found.clear();
+            matcher.find(negative.as_bytes(), &mut found);
+            if found.iter().any(|m| m.rule == index) {
+                fail(format!("matches negative example {}", abbreviate(negative)));
+            }
+        }
+    }
+    failures
+}
+
+/// The start of an example, for error messages (examples are fake secrets, but a
+/// message still need not repeat them whole).
+fn abbreviate(text: &str) -> String {
+    let short: String = text.chars().take(48).collect();
+    if short.len() < text.len() {
+        format!("{short:?}…")
+    } else {
+        format!("{short:?}")
+    }
+}

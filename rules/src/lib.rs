@@ -1,0 +1,40 @@
+//! hush-rules: the detection engine shared by `hush scan` and `hush redact`.
+//!
+//! A [`RuleSet`] is compiled once from rule packs (TOML data files, the default ones
+//! embedded at build time) and shared read-only across threads; each thread owns a
+//! [`Matcher`] that holds its scratch space. Finding secrets in a haystack is four
+//! steps: one ASCII-case-insensitive Aho-Corasick automaton over every rule's keywords
+//! (a rule whose keywords do not occur never runs its regex), the rule's regex around
+//! each keyword hit, then validation (entropy floor, checksums, structure, placeholder
+//! and stopword rejection).
+//!
+//! ```
+//! use hush_rules::{RuleSet, Matcher};
+//! let rules = RuleSet::default_rules().expect("the default packs compile");
+//! let mut matcher = Matcher::new(&rules);
+//! let mut found = Vec::new();
+//! matcher.find(b"nothing to see here", &mut found);
+//! assert!(found.is_empty());
+//! ```
+
+mod compile;
+mod entropy;
+mod examples;
+mod matcher;
+mod pack;
+mod placeholder;
+mod validate;
+
+pub use compile::{CompileError, Rule, RuleSet};
+pub use entropy::shannon_entropy;
+pub use examples::{check_examples, ExampleFailure};
+pub use matcher::{Match, Matcher};
+pub use pack::{
+    default_specs, load_pack, load_pack_file, Confidence, KeywordCase, LoadError, RuleSpec,
+    Scope, Severity, DEFAULT_PACKS,
+};
+pub use placeholder::looks_like_placeholder;
+pub use validate::{github_checksum, Validator};
+
+/// Version of the embedded default rule packs, reported by `hush --version`.
+pub const RULES_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,242 @@
+//! The matcher: runs a [`RuleSet`] over a haystack. One per thread; it owns the
+//! scratch (keyword hits, capture slots) so the rule set stays shared and read-only.
+//!
+//! Steps: (1) the case-insensitive keyword automaton lists every hit, dropping hits
+//! of `exact` keywords whose case differs; (2) per rule, the hits become windows
+//! (bytes around the hit, or the hit's line), overlapping windows merge, and the
+//! rule's regex runs in each window only; (3) each candidate secret passes the
+//! rule's entropy floor, placeholder and stopword rejection and validator; (4) a
+//! match of a `generic` rule that overlaps a provider rule's match is dropped, so
+//! one secret is reported once, by the rule that knows what it is.
+
+use std::ops::Range;
+
+use regex::bytes::CaptureLocations;
+
+use crate::compile::{Rule, RuleSet};
+use crate::entropy::shannon_entropy;
+use crate::pack::Scope;
+use crate::placeholder::looks_like_placeholder;
+
+/// How far a line-scoped rule looks either side of its hit for the line's ends.
+const MAX_LINE_REACH: usize = 1024;
+
+/// A secret found in a haystack (byte offsets into it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in its [`RuleSet`].
+    pub rule: usize,
+    /// The secret itself.
+    pub secret: Range<usize>,
+    /// The whole regex match (the secret and its context).
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    rule: u32,
+    start: usize,
+    end: usize,
+}
+
+/// Per-thread scratch for running a [`RuleSet`].
+pub struct Matcher<'s> {
+    set: &'s RuleSet,
+    hits: Vec<Hit>,
+    locations: Vec<Option<CaptureLocations>>,
+}
+
+impl<'s> Matcher<'s> {
+    pub fn new(set: &'s RuleSet) -> Self {
+        Matcher { set, hits: Vec::new(), locations: (0..set.rules.len()).map(|_| None).collect() }
+    }
+
+    /// The rule set this matcher runs.
+    pub fn rules(&self) -> &'s RuleSet {
+        self.set
+    }
+
+    /// Appends every secret in `hay` to `out`, ordered by rule then position.
+    pub fn find(&mut self, hay: &[u8], out: &mut Vec<Match>) {
+        let first_new = out.len();
+        self.collect_hits(hay);
+        if self.hits.is_empty() {
+            return;
+        }
+        self.hits.sort_unstable_by_key(|h| (h.rule, h.start));
+        let hits = std::mem::take(&mut self.hits);
+        let mut i = 0;
+        while i < hits.len() {
+            let rule_index = hits[i].rule as usize;
+            let rule = &self.set.rules[rule_index];
+            let mut window: Option<(usize, usize)> = None;
+            while i < hits.len() && hits[i].rule as usize == rule_index {
+                let (start, end) = window_of(rule, hay, hits[i]);
+                window = match window {
+                    Some((s, e)) if start <= e => Some((s, e.max(end))),
+                    Some(done) => {
+                        self.confirm(rule_index, hay, done, out);
+                        Some((start, end))
+                    }
+                    None => Some((start, end)),
+                };
+                i += 1;
+            }
+            if let Some(done) = window {
+                self.confirm(rule_index, hay, done, out);
+            }
+        }
+        self.hits = hits;
+        drop_generic_overlaps(self.set, out, first_new);
+    }
+
+    fn collect_hits(&mut self, hay: &[u8]) {
+        self.hits.clear();
+        for m in self.set.prefilter.find_overlapping_iter(hay) {
+            for trigger in &self.set.triggers[m.pattern().as_usize()] {
+                if let Some(exact) = &trigger.exact {
+                    if hay[m.start()..m.end()] != **exact {
+                        continue;
+                    }
+                }
+                self.hits.push(Hit { rule: trigger.rule, start: m.start(), end: m.end() });
+            }
+        }
+    }
+
+    /// Runs one rule's regex over `hay[start..end]` and keeps what validates.
+    fn confirm(&mut self, rule_index: usize, hay: &[u8], (start, end): (usize, usize), out: &mut Vec<Match>) {
+        let rule = &self.set.rules[rule_index];
+        let locations = self.locations[rule_index].get_or_insert_with(|| rule.regex.capture_locations());
+        let bounded = &hay[..end];
+        let mut at = start;
+        while at <= end {
+            let Some(m) = rule.regex.captures_read_at(locations, bounded, at) else {
+                break;
+            };
+            at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+            let Some((s, e)) = locations.get(rule.secret_group) else {
+                continue;
+            };
+            if s < e && accepts(rule, &hay[s..e]) {
+                out.push(Match { rule: rule_index, secret: s..e, span: m.start()..m.end() });
+            }
+        }
+    }
+}
+
+/// The bytes a rule's regex may see around one keyword hit.
+fn window_of(rule: &Rule, hay: &[u8], hit: Hit) -> (usize, usize) {
+    match rule.scope {
+        Scope::Window => {
+            (hit.start.saturating_sub(rule.window_before), hit.end.saturating_add(rule.window_after).min(hay.len()))
+        }
+        Scope::Line => {
+            let floor = hit.start.saturating_sub(MAX_LINE_REACH);
+            let start = memchr::memrchr(b'\n', &hay[floor..hit.start]).map_or(floor, |p| floor + p + 1);
+            let ceil = hit.end.saturating_add(MAX_LINE_REACH).min(hay.len());
+            let end = memchr::memchr(b'\n', &hay[hit.end..ceil]).map_or(ceil, |p| hit.end + p);
+            (start, end)
+        }
+    }
+}
+
+/// Entropy floor, placeholder and stopword rejection, then the validator.
+fn accepts(rule: &Rule, secret: &[u8]) -> bool {
+    if rule.entropy.is_some_and(|floor| shannon_entropy(secret) < floor) {
+        return false;
+    }
+    if rule.reject_placeholders && looks_like_placeholder(secret) {
+        return false;
+    }
+    if !rule.stopwords.is_empty() {
+        let lower = secret.to_ascii_lowercase();
+        if rule.stopwords.iter().any(|w| memchr::memmem::find(&lower, w).is_some()) {
+            return false;
+        }
+    }
+    rule.validator.is_none_or(|v| v.check(secret))
+}
+
+/// Removes from `out[first_new..]` each match of a rule tagged `generic` whose
+/// secret overlaps the secret of a match of a non-generic rule.
+fn drop_generic_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize) {
+    let is_generic = |m: &Match| set.rules[m.rule].tags.iter().any(|t| t == "generic");
+    let new = &out[first_new..];
+    if !new.iter().any(is_generic) || new.iter().all(is_generic) {
+        return;
+    }
+    let specific: Vec<Range<usize>> = new.iter().filter(|m| !is_generic(m)).map(|m| m.secret.clone()).collect();
+    let mut new = out.split_off(first_new);
+    new.retain(|m| !is_generic(m) || !specific.iter().any(|s| s.start < m.secret.end && m.secret.start < s.end));
+    out.append(&mut new);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::load_pack;
+
+    fn set(body: &str) -> RuleSet {
+        RuleSet::compile(load_pack("t.toml", body).expect("parses")).expect("compiles")
+    }
+
+    const RULES: &str = r#"
+[[rules]]
+id = "tok"
+name = "token"
+keywords = ["tok_"]
+keyword_case = "exact"
+regex = '(?P<secret>tok_[a-z0-9]{8})'
+severity = "high"
+confidence = "high"
+remediation = "r"
+
+[[rules]]
+id = "gen"
+name = "generic"
+keywords = ["key"]
+scope = "line"
+regex = 'key\s*=\s*(?P<secret>\S+)'
+severity = "low"
+confidence = "low"
+tags = ["generic"]
+remediation = "r"
+"#;
+
+    fn ids(set: &RuleSet, hay: &[u8]) -> Vec<(String, String)> {
+        let mut m = Matcher::new(set);
+        let mut out = Vec::new();
+        m.find(hay, &mut out);
+        out.iter()
+            .map(|x| (set.rule(x.rule).id.clone(), String::from_utf8_lossy(&hay[x.secret.clone()]).into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn exact_keywords_respect_case() {
+        let s = set(RULES);
+        assert_eq!(ids(&s, b"a tok_a8k2m4q9 b"), vec![("tok".into(), "tok_a8k2m4q9".into())]);
+        assert!(ids(&s, b"a TOK_a8k2m4q9 b").is_empty());
+    }
+
+    #[test]
+    fn generic_match_overlapping_a_specific_one_is_dropped() {
+        let s = set(RULES);
+        assert_eq!(ids(&s, b"key = tok_a8k2m4q9"), vec![("tok".into(), "tok_a8k2m4q9".into())]);
+        assert_eq!(ids(&s, b"key = Zq8wV3rT"), vec![("gen".into(), "Zq8wV3rT".into())]);
+    }
+
+    #[test]
+    fn line_scope_does_not_cross_lines() {
+        let s = set(RULES);
+        assert!(ids(&s, b"key\n= Zq8wV3rT").is_empty());
+    }
+
+    #[test]
+    fn many_hits_in_one_window_report_each_secret_once() {
+        let s = set(RULES);
+        let hay = b"tok_a8k2m4q9 tok_b7j3n5r1 tok_a8k2m4q9";
+        assert_eq!(ids(&s, hay).len(), 3);
+    }
+}

@@ -1,0 +1,180 @@
+//! Rule packs: the TOML schema of a rule, and loading packs from the embedded
+//! defaults or from a user's file, with errors that name the file, line and key.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::validate::Validator;
+
+include!(concat!(env!("OUT_DIR"), "/default_packs.rs"));
+
+/// How bad a leak of this kind is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// How sure a match of this rule is to be a real secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// Whether a keyword hit must match the keyword's case exactly. The prefilter is
+/// case-insensitive; `exact` rules drop the hits whose case differs (provider
+/// prefixes such as `AKIA` or `ghp_`), `ignore` rules keep them (provider names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeywordCase {
+    #[default]
+    Ignore,
+    Exact,
+}
+
+/// Where the rule's regex runs around a keyword hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// A window of `window_before` / `window_after` bytes around the hit.
+    #[default]
+    Window,
+    /// Only the line that holds the hit (generic assignment rules: cheap, and
+    /// a `password` keyword in one line never pairs with a value in another).
+    Line,
+}
+
+/// One rule as written in a pack.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable kebab-case identifier.
+    pub id: String,
+    pub name: String,
+    /// Literals for the prefilter; at least one must occur for the regex to run.
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub keyword_case: KeywordCase,
+    /// The confirming regex; the secret is the group named `secret` (or the whole
+    /// match when there is none).
+    pub regex: String,
+    /// Shannon entropy floor (bits per byte) of the secret.
+    pub entropy: Option<f64>,
+    /// Structural or checksum validation of the secret.
+    pub validate: Option<Validator>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// How to revoke or rotate, with the provider's docs URL.
+    pub remediation: String,
+    #[serde(default)]
+    pub scope: Scope,
+    /// Bytes before a keyword hit that the regex may see (scope `window`).
+    #[serde(default = "default_window_before")]
+    pub window_before: usize,
+    /// Bytes after a keyword hit that the regex may see (scope `window`).
+    #[serde(default = "default_window_after")]
+    pub window_after: usize,
+    /// Reject secrets that look like placeholders (`EXAMPLE`, `xxxx`, `${VAR}`, ...).
+    #[serde(default = "default_true")]
+    pub reject_placeholders: bool,
+    /// Secrets containing one of these (case-insensitively) are dropped.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Texts in which the rule must find a secret.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Texts in which the rule must find nothing.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+fn default_window_before() -> usize {
+    256
+}
+fn default_window_after() -> usize {
+    512
+}
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    #[serde(default)]
+    rules: Vec<RuleSpec>,
+}
+
+/// A rule pack that could not be read or parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read rule pack {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML error text names the line, column and key.
+    #[error("in rule pack {file}: {message}")]
+    Parse { file: String, message: String },
+}
+
+/// Parses one pack's TOML text; `file` names it in errors.
+pub fn load_pack(file: &str, text: &str) -> Result<Vec<RuleSpec>, LoadError> {
+    toml::from_str::<PackFile>(text)
+        .map(|p| p.rules)
+        .map_err(|e| LoadError::Parse {
+            file: file.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })
+}
+
+/// Reads and parses a pack from disk.
+pub fn load_pack_file(path: &Path) -> Result<Vec<RuleSpec>, LoadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    load_pack(&file, &text)
+}
+
+/// Every rule of the embedded default packs, in pack order.
+pub fn default_specs() -> Result<Vec<RuleSpec>, LoadError> {
+    let mut all = Vec::new();
+    for (file, text) in DEFAULT_PACKS {
+        all.extend(load_pack(file, text)?);
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let text = "[[rules]]\nid = \"x\"\nname = \"x\"\nkeywords = [\"abc\"]\nregex = \"abc\"\nseverity = \"low\"\nconfidence = \"low\"\nremediation = \"r\"\nsevrity = \"high\"\n";
+        let err = load_pack("custom.toml", text).unwrap_err().to_string();
+        assert!(err.contains("custom.toml"), "{err}");
+        assert!(err.contains("line 9"), "{err}");
+        assert!(err.contains("sevrity"), "{err}");
+    }
+
+    #[test]
+    fn bad_severity_is_an_error() {
+        let text = "[[rules]]\nid = \"x\"\nname = \"x\"\nkeywords = [\"abc\"]\nregex = \"abc\"\nseverity = \"huge\"\nconfidence = \"low\"\nremediation = \"r\"\n";
+        let err = load_pack("p.toml", text).unwrap_err().to_string();
+        assert!(err.contains("huge"), "{err}");
+    }
+}

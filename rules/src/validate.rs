@@ -1,0 +1,149 @@
+//! Structural and checksum validators: the offline checks that turn a regex match
+//! into a near-certain secret (GitHub/npm CRC32, JWT parts that decode to JSON, a
+//! PEM body of real base64, base64 that decodes to text).
+
+use base64::Engine as _;
+use serde::Deserialize;
+
+/// A named checker a rule can ask for with `validate = "..."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validator {
+    /// The last 36 characters are 30 random base62 characters and the base62
+    /// CRC32 of those 30 (GitHub classic tokens, npm tokens).
+    GithubCrc32,
+    /// Header and payload are base64url JSON objects; the header names `alg`.
+    Jwt,
+    /// A PEM block whose body is at least 64 characters of base64.
+    Pem,
+    /// Standard base64 that decodes to printable text of 6 bytes or more.
+    Base64Text,
+}
+
+impl Validator {
+    /// Whether `secret` passes this check.
+    pub fn check(self, secret: &[u8]) -> bool {
+        match self {
+            Validator::GithubCrc32 => github_crc32_ok(secret),
+            Validator::Jwt => jwt_ok(secret),
+            Validator::Pem => pem_ok(secret),
+            Validator::Base64Text => base64_text_ok(secret),
+        }
+    }
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The 6-character base62 CRC32 checksum GitHub and npm append to a token's
+/// 30 random characters.
+pub fn github_checksum(payload: &[u8]) -> [u8; 6] {
+    let mut n = crc32fast::hash(payload);
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    out
+}
+
+fn github_crc32_ok(secret: &[u8]) -> bool {
+    if secret.len() < 36 {
+        return false;
+    }
+    let body = &secret[secret.len() - 36..];
+    github_checksum(&body[..30]) == body[30..]
+}
+
+fn b64url_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let trimmed = part.strip_suffix(b"==").or_else(|| part.strip_suffix(b"=")).unwrap_or(part);
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+fn jwt_ok(secret: &[u8]) -> bool {
+    let mut parts = secret.split(|&b| b == b'.');
+    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let Some(header) = b64url_json_object(header) else {
+        return false;
+    };
+    header.contains_key("alg") && b64url_json_object(payload).is_some()
+}
+
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
+}
+
+fn pem_ok(secret: &[u8]) -> bool {
+    let mut body_chars = 0usize;
+    for line in secret.split(|&b| b == b'\n') {
+        let line = line.trim_ascii();
+        if line.is_empty() || line.starts_with(b"-----") || line.contains(&b':') {
+            continue; // armor lines, blank lines and RFC 1421 headers (Proc-Type, DEK-Info)
+        }
+        if !line.iter().all(|&b| is_b64(b) || b == b' ' || b == b'\\' || b == b'"') {
+            return false;
+        }
+        body_chars += line.iter().filter(|&&b| is_b64(b)).count();
+    }
+    body_chars >= 64
+}
+
+fn base64_text_ok(secret: &[u8]) -> bool {
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(secret) else {
+        return false;
+    };
+    bytes.len() >= 6
+        && std::str::from_utf8(&bytes)
+            .is_ok_and(|s| s.chars().all(|c| !c.is_control() || c == '\n' || c == '\r' || c == '\t'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_matches_the_published_test_vector() {
+        assert_eq!(&github_checksum(b"hello"), b"0zNvy2");
+    }
+
+    #[test]
+    fn github_crc32_accepts_built_token_and_rejects_a_flipped_char() {
+        let payload = b"aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1";
+        let mut token = b"ghp_".to_vec();
+        token.extend_from_slice(payload);
+        token.extend_from_slice(&github_checksum(payload));
+        assert!(Validator::GithubCrc32.check(&token));
+        token[10] = b'Z';
+        assert!(!Validator::GithubCrc32.check(&token));
+    }
+
+    #[test]
+    fn jwt_needs_json_header_with_alg() {
+        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let good = format!("{}.{}.sig", enc(r#"{"alg":"HS256"}"#), enc(r#"{"sub":"1"}"#));
+        assert!(Validator::Jwt.check(good.as_bytes()));
+        let no_alg = format!("{}.{}.sig", enc(r#"{"typ":"JWT"}"#), enc(r#"{"sub":"1"}"#));
+        assert!(!Validator::Jwt.check(no_alg.as_bytes()));
+        assert!(!Validator::Jwt.check(b"eyJnotjson.eyJalso.sig"));
+    }
+
+    #[test]
+    fn pem_needs_a_real_body() {
+        let body = "MIIEowIBAAKCAQEA".repeat(5);
+        let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        assert!(Validator::Pem.check(pem.as_bytes()));
+        let dots = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
+        assert!(!Validator::Pem.check(dots.as_bytes()));
+    }
+
+    #[test]
+    fn base64_text_decodes() {
+        assert!(Validator::Base64Text.check(b"c3VwZXJzZWNyZXQ="));
+        assert!(!Validator::Base64Text.check(b"not base64!"));
+    }
+}
