@@ -1,1 +1,25 @@
-//! stub
+//! hush-scanner: finds leaked secrets in files, directories and stdin with the
+//! [`hush_rules`] engine, groups matches into findings and writes reports.
+//!
+//! The data flow follows DESIGN.md: a source (the filesystem walker, stdin) reads
+//! bytes and names their [`Origin`]; [`stream::StreamScanner`] runs the engine over
+//! them in bounded, overlapping chunks and locates each match (line, column);
+//! [`finding::FindingSet`] groups matches by rule and secret; a report formats the
+//! findings. The `hush` binary (src/main.rs) is one user of this library.
+//!
+//! ```no_run
+//! use hush_scanner::{scan::{scan, ScanOptions}, finding::FindingSet};
+//! let rules = hush_rules::RuleSet::default_rules().expect("default rules compile");
+//! let outcome = scan(&rules, &["src".into()], &ScanOptions::default());
+//! println!("{} findings", outcome.findings.len());
+//! ```
+
+pub mod cli;
+pub mod finding;
+pub mod origin;
+pub mod report;
+pub mod scan;
+pub mod stats;
+pub mod stream;
+pub mod text;
+pub mod walk;

@@ -1,0 +1,152 @@
+//! Findings: matches with the same rule and secret grouped into one finding with
+//! all its locations ("rotate this key; it is in these 14 places"), a stable
+//! fingerprint, and the masked form reports show instead of the secret.
+
+use std::collections::HashMap;
+
+use hush_rules::{Confidence, RuleSet, Severity};
+use sha2::{Digest, Sha256};
+
+use crate::origin::Origin;
+use crate::stream::Located;
+
+/// One place a secret occurs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub origin: Origin,
+    pub line: u64,
+    pub column: u64,
+    pub end_line: u64,
+    pub end_column: u64,
+    /// The line's text before and after the secret (for the text report).
+    pub before: String,
+    pub after: String,
+}
+
+/// One secret found by one rule, wherever it occurs.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub remediation: String,
+    /// The secret itself: only shown with `--show-secrets`.
+    pub secret: Vec<u8>,
+    pub fingerprint: String,
+    /// Sorted by origin, line and column.
+    pub locations: Vec<Location>,
+}
+
+impl Finding {
+    /// The secret as reports show it by default: see [`mask`].
+    pub fn masked(&self) -> String {
+        mask(&self.secret)
+    }
+}
+
+/// The first few characters of a secret and its length, e.g. `ghp_…(40)`: enough to
+/// recognise a token's kind, never enough to use it. Short secrets show less
+/// (a quarter of their length, at most 4 characters).
+pub fn mask(secret: &[u8]) -> String {
+    let text = String::from_utf8_lossy(secret);
+    let shown = (secret.len() / 4).min(4);
+    let prefix: String = text.chars().take(shown).map(|c| if c.is_control() { '?' } else { c }).collect();
+    format!("{prefix}…({})", secret.len())
+}
+
+/// Stable identity of a finding: SHA-256 of the rule id and the secret, hex,
+/// first 32 digits. Equal secrets found by the same rule anywhere share it.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"hush-fingerprint-v1\0");
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(secret);
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Groups located matches from many origins into findings.
+#[derive(Default)]
+pub struct FindingSet {
+    by_key: HashMap<(usize, Vec<u8>), Vec<Location>>,
+}
+
+impl FindingSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the matches found in one origin.
+    pub fn add(&mut self, origin: &Origin, found: Vec<Located>) {
+        for m in found {
+            let location = Location {
+                origin: origin.clone(),
+                line: m.line,
+                column: m.column,
+                end_line: m.end_line,
+                end_column: m.end_column,
+                before: m.before,
+                after: m.after,
+            };
+            self.by_key.entry((m.rule, m.secret)).or_default().push(location);
+        }
+    }
+
+    /// Merges another set (e.g. one thread's) into this one.
+    pub fn merge(&mut self, other: FindingSet) {
+        for (key, mut locations) in other.by_key {
+            self.by_key.entry(key).or_default().append(&mut locations);
+        }
+    }
+
+    /// The findings, ordered by their first location, then rule id.
+    pub fn into_findings(self, rules: &RuleSet) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = self
+            .by_key
+            .into_iter()
+            .map(|((rule_index, secret), mut locations)| {
+                let rule = rules.rule(rule_index);
+                locations.sort_by(|a, b| (&a.origin, a.line, a.column).cmp(&(&b.origin, b.line, b.column)));
+                locations.dedup_by(|a, b| a.origin == b.origin && a.line == b.line && a.column == b.column);
+                Finding {
+                    rule_id: rule.id.clone(),
+                    rule_name: rule.name.clone(),
+                    severity: rule.severity,
+                    confidence: rule.confidence,
+                    remediation: rule.remediation.clone(),
+                    fingerprint: fingerprint(&rule.id, &secret),
+                    secret,
+                    locations,
+                }
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            let key = |f: &Finding| (f.locations[0].origin.clone(), f.locations[0].line, f.locations[0].column);
+            key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
+        });
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_shows_a_short_prefix_and_the_length() {
+        assert_eq!(mask(b"ghp_0123456789abcdef0123456789abcdef0123"), "ghp_…(40)");
+        assert_eq!(mask(b"hunter2!"), "hu…(8)");
+        assert_eq!(mask(b"abc"), "…(3)");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_and_secret_only() {
+        let a = fingerprint("r", b"s3cr3t");
+        assert_eq!(a, fingerprint("r", b"s3cr3t"));
+        assert_ne!(a, fingerprint("r2", b"s3cr3t"));
+        assert_ne!(a, fingerprint("r", b"s3cr3u"));
+        assert_eq!(a.len(), 32);
+    }
+}

@@ -1,0 +1,128 @@
+//! The JSON and JSON Lines formats. Field names are a stable interface, documented
+//! in the README: each finding carries its first location flat (`path`, `line`,
+//! `column`, `end_line`, `end_column`) and every location in `locations`. Paths
+//! that are not UTF-8 are written lossily (U+FFFD). `commit`, `author` and `date`
+//! are null for files and stdin.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{level_name, shown_secret, ReportOptions};
+use crate::finding::{Finding, Location};
+use crate::stats::{ScanStats, SkipReason};
+
+#[derive(Serialize)]
+struct JsonLocation {
+    path: String,
+    line: u64,
+    column: u64,
+    end_line: u64,
+    end_column: u64,
+}
+
+#[derive(Serialize)]
+struct JsonFinding {
+    rule_id: String,
+    rule_name: String,
+    severity: String,
+    confidence: String,
+    secret_masked: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+    fingerprint: String,
+    path: String,
+    line: u64,
+    column: u64,
+    end_line: u64,
+    end_column: u64,
+    commit: Option<String>,
+    author: Option<String>,
+    date: Option<String>,
+    remediation: String,
+    locations: Vec<JsonLocation>,
+}
+
+#[derive(Serialize)]
+struct JsonSkipped {
+    binary: usize,
+    too_large: usize,
+    special: usize,
+    symlink: usize,
+}
+
+#[derive(Serialize)]
+struct JsonError {
+    path: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct JsonStats {
+    files_scanned: u64,
+    bytes_scanned: u64,
+    skipped: JsonSkipped,
+    errors: Vec<JsonError>,
+}
+
+#[derive(Serialize)]
+struct JsonDocument {
+    version: &'static str,
+    findings: Vec<JsonFinding>,
+    stats: JsonStats,
+}
+
+fn location(l: &Location) -> JsonLocation {
+    JsonLocation { path: l.origin.display_path(), line: l.line, column: l.column, end_line: l.end_line, end_column: l.end_column }
+}
+
+fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
+    let first = location(&f.locations[0]);
+    JsonFinding {
+        rule_id: f.rule_id.clone(),
+        rule_name: f.rule_name.clone(),
+        severity: level_name(f.severity),
+        confidence: level_name(f.confidence),
+        secret_masked: f.masked(),
+        secret: options.show_secrets.then(|| shown_secret(f, options)),
+        fingerprint: f.fingerprint.clone(),
+        path: first.path,
+        line: first.line,
+        column: first.column,
+        end_line: first.end_line,
+        end_column: first.end_column,
+        commit: None,
+        author: None,
+        date: None,
+        remediation: f.remediation.clone(),
+        locations: f.locations.iter().map(location).collect(),
+    }
+}
+
+pub(super) fn write_document(findings: &[Finding], stats: &ScanStats, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let doc = JsonDocument {
+        version: env!("CARGO_PKG_VERSION"),
+        findings: findings.iter().map(|f| finding(f, options)).collect(),
+        stats: JsonStats {
+            files_scanned: stats.files_scanned,
+            bytes_scanned: stats.bytes_scanned,
+            skipped: JsonSkipped {
+                binary: stats.skipped(SkipReason::Binary),
+                too_large: stats.skipped(SkipReason::TooLarge),
+                special: stats.skipped(SkipReason::Special),
+                symlink: stats.skipped(SkipReason::Symlink),
+            },
+            errors: stats.errors.iter().map(|e| JsonError { path: e.path.clone(), message: e.message.clone() }).collect(),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+pub(super) fn write_lines(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    for f in findings {
+        serde_json::to_writer(&mut *out, &finding(f, options))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

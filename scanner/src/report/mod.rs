@@ -1,0 +1,53 @@
+//! Reports: each output format is a separate writer over the same findings and
+//! statistics. None of them prints a whole secret unless `show_secrets` is set.
+
+mod json;
+mod text;
+
+use std::io::{self, Write};
+
+use crate::finding::Finding;
+use crate::stats::ScanStats;
+
+/// An output format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `path:line:col  rule-id  masked`, then the line with the secret masked.
+    Text,
+    /// One JSON document: `{"version", "findings": [...], "stats": {...}}`.
+    Json,
+    /// One JSON object per finding, one per line.
+    Jsonl,
+}
+
+/// Settings shared by every format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    /// Print secrets in full.
+    pub show_secrets: bool,
+    /// ANSI colours (text format only).
+    pub color: bool,
+}
+
+/// Writes `findings` in `format` to `out`.
+pub fn write_report(format: Format, findings: &[Finding], stats: &ScanStats, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(findings, options, out),
+        Format::Json => json::write_document(findings, stats, options, out),
+        Format::Jsonl => json::write_lines(findings, options, out),
+    }
+}
+
+/// The secret as a report shows it: masked, or whole with `--show-secrets`.
+pub(crate) fn shown_secret(finding: &Finding, options: ReportOptions) -> String {
+    if options.show_secrets {
+        String::from_utf8_lossy(&finding.secret).into_owned()
+    } else {
+        finding.masked()
+    }
+}
+
+/// Lower-case name of a severity or confidence, as in rule packs.
+pub(crate) fn level_name<T: std::fmt::Debug>(level: T) -> String {
+    format!("{level:?}").to_ascii_lowercase()
+}

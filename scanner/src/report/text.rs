@@ -1,0 +1,48 @@
+//! The text format, for people: each location as `path:line:col  rule-id  masked`
+//! followed by the line with the secret masked, then the remediation once per
+//! finding. Colour only when asked for (a terminal without NO_COLOR, or
+//! `--color always`).
+
+use std::io::{self, Write};
+
+use super::{level_name, shown_secret, ReportOptions};
+use crate::finding::Finding;
+
+const BOLD_RED: &str = "\x1b[1;31m";
+const MAGENTA: &str = "\x1b[35m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let paint = |code: &'static str| if options.color { code } else { "" };
+    for f in findings {
+        let secret = shown_secret(f, options);
+        for l in &f.locations {
+            writeln!(
+                out,
+                "{}{}:{}:{}{}  {}{}{}  {}  [{}]",
+                paint(MAGENTA),
+                l.origin.display_path(),
+                l.line,
+                l.column,
+                paint(RESET),
+                paint(BOLD_RED),
+                f.rule_id,
+                paint(RESET),
+                secret,
+                level_name(f.severity),
+            )?;
+            let before = printable(&l.before);
+            let after = if l.end_line == l.line { printable(&l.after) } else { String::new() };
+            writeln!(out, "    {}{}{}{}{}", before.trim_start(), paint(YELLOW), secret, paint(RESET), after)?;
+        }
+        writeln!(out, "    {}{}: {}{}", paint(DIM), f.rule_name, f.remediation, paint(RESET))?;
+    }
+    Ok(())
+}
+
+/// Control characters (terminal escapes in a scanned file) shown as `?`.
+fn printable(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect()
+}

@@ -1,0 +1,102 @@
+//! The scan driver: sorts the paths a user named into stdin, single files and
+//! directory roots, runs the sources, and gathers findings and statistics.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use hush_rules::RuleSet;
+
+use crate::finding::{Finding, FindingSet};
+use crate::origin::Origin;
+use crate::stats::ScanStats;
+use crate::stream::{StreamOutcome, StreamScanner};
+use crate::walk::{display_path, scan_file, walk, Shared};
+
+/// How to scan; the CLI builds it from flags.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Ignore .gitignore, .ignore and .hushignore files.
+    pub no_ignore: bool,
+    /// Follow symbolic links while walking.
+    pub follow_links: bool,
+    /// Files larger than this are skipped (and noted).
+    pub max_file_size: u64,
+    /// Walker threads; 0 picks from the number of CPUs.
+    pub threads: usize,
+    /// Live counters for a progress display.
+    pub progress: Option<Arc<Progress>>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { no_ignore: false, follow_links: false, max_file_size: 1 << 30, threads: 0, progress: None }
+    }
+}
+
+/// Files and bytes scanned so far, updated by the workers.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+impl Progress {
+    pub(crate) fn add(&self, bytes: u64) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+}
+
+/// What a scan found and did.
+#[derive(Debug)]
+pub struct ScanOutcome {
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+}
+
+/// Scans `paths` (`-` is stdin) with `rules`.
+pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
+    let mut findings = FindingSet::new();
+    let mut stats = ScanStats::default();
+    let mut roots = Vec::new();
+    let mut scanner = StreamScanner::new(rules);
+    for path in paths {
+        if path.as_os_str() == "-" {
+            scan_stdin(&mut scanner, &mut stats, &mut findings);
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => stats.error(display_path(path).display().to_string(), describe_missing(path, &e)),
+            Ok(meta) if meta.is_dir() => roots.push(path.clone()),
+            Ok(_) => scan_file(&mut scanner, path, opts, &mut stats, &mut findings),
+        }
+    }
+    let shared: Shared = Mutex::new((findings, stats));
+    walk(rules, &roots, opts, &shared);
+    let (findings, mut stats) = shared.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    stats.sort();
+    ScanOutcome { findings: findings.into_findings(rules), stats }
+}
+
+fn describe_missing(path: &Path, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(path).is_ok() {
+        "broken symbolic link".to_owned()
+    } else {
+        e.to_string()
+    }
+}
+
+fn scan_stdin(scanner: &mut StreamScanner, stats: &mut ScanStats, findings: &mut FindingSet) {
+    let mut found = Vec::new();
+    match scanner.scan_reader(std::io::stdin().lock(), &mut found) {
+        Ok(StreamOutcome::Scanned { bytes, utf16 }) => {
+            stats.files_scanned += 1;
+            stats.bytes_scanned += bytes;
+            stats.utf16_files += u64::from(utf16);
+        }
+        Ok(StreamOutcome::Binary) => stats.skip("-", crate::stats::SkipReason::Binary),
+        Err(e) => stats.error("-", e.to_string()),
+    }
+    findings.add(&Origin::Stdin, found);
+}

@@ -1,0 +1,87 @@
+//! What a scan did: files and bytes scanned, every file it skipped and why, every
+//! error. Each worker thread keeps its own and they are merged at the end.
+
+use std::fmt;
+
+/// Why a file was not scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// A NUL byte in the first 8 KiB (and not UTF-16).
+    Binary,
+    /// Larger than `--max-file-size`.
+    TooLarge,
+    /// A FIFO, socket or device: reading it could block forever or never end.
+    Special,
+    /// A symbolic link, not followed without `--follow`.
+    Symlink,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "larger than --max-file-size",
+            SkipReason::Special => "not a regular file (FIFO, socket or device)",
+            SkipReason::Symlink => "symbolic link (use --follow to follow)",
+        })
+    }
+}
+
+/// A file that was not scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub path: String,
+    pub reason: SkipReason,
+}
+
+/// A path that could not be scanned because of an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Counters and lists of one scan (or one worker's share of it).
+#[derive(Debug, Clone, Default)]
+pub struct ScanStats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub utf16_files: u64,
+    pub skips: Vec<Skip>,
+    pub errors: Vec<ScanError>,
+}
+
+impl ScanStats {
+    pub fn skip(&mut self, path: impl Into<String>, reason: SkipReason) {
+        self.skips.push(Skip { path: path.into(), reason });
+    }
+
+    pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(ScanError { path: path.into(), message: message.into() });
+    }
+
+    pub fn merge(&mut self, other: ScanStats) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.utf16_files += other.utf16_files;
+        self.skips.extend(other.skips);
+        self.errors.extend(other.errors);
+    }
+
+    /// Sorts skips and errors by path, so output does not depend on thread timing.
+    pub fn sort(&mut self) {
+        self.skips.sort_by(|a, b| a.path.cmp(&b.path));
+        self.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    /// How many files were skipped for `reason`.
+    pub fn skipped(&self, reason: SkipReason) -> usize {
+        self.skips.iter().filter(|s| s.reason == reason).count()
+    }
+}

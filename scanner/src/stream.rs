@@ -1,0 +1,241 @@
+//! Scanning a byte stream of any length in bounded memory: the stream is read in
+//! chunks that overlap by more than the longest secret, the engine runs on each
+//! chunk, and each match is located (line, column) and reported once.
+//!
+//! A file of any size, or a line of any length, costs one chunk plus the overlap
+//! (8 MiB + 64 KiB by default). A match that starts in the second half of the
+//! overlap is left to the next chunk, which sees it whole, with half an overlap of
+//! context before it (rules that pair a secret with an id before it).
+
+use std::io::{self, Read};
+
+use hush_rules::{Match, Matcher, RuleSet};
+
+use crate::text::{decode_utf16, sniff, Encoding, SNIFF_LEN};
+
+/// Default chunk size: large enough that typical files are one read.
+pub const DEFAULT_CHUNK: usize = 8 << 20;
+/// Default overlap between chunks; bounds the longest secret found across a chunk
+/// boundary (a PEM block of an 8192-bit RSA key is about 6.5 KB).
+pub const DEFAULT_OVERLAP: usize = 64 << 10;
+/// Bytes of the secret's line kept either side of it for the text report.
+const CONTEXT: usize = 80;
+
+/// A match located in its stream, with the secret copied out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub rule: usize,
+    pub secret: Vec<u8>,
+    /// Byte offset of the secret in the (decoded) stream.
+    pub offset: u64,
+    /// 1-based line and column (in bytes) of the secret's first byte.
+    pub line: u64,
+    pub column: u64,
+    /// 1-based line and column just past the secret's last byte.
+    pub end_line: u64,
+    pub end_column: u64,
+    /// Up to 80 bytes of the line before and after the secret (lossy UTF-8).
+    pub before: String,
+    pub after: String,
+}
+
+/// What became of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamOutcome {
+    /// Scanned this many bytes (after decoding).
+    Scanned { bytes: u64, utf16: bool },
+    /// A NUL in the first 8 KiB and not UTF-16: not scanned.
+    Binary,
+}
+
+/// Per-thread scanner of streams: owns the engine's scratch and the chunk buffer.
+pub struct StreamScanner<'s> {
+    matcher: Matcher<'s>,
+    buf: Vec<u8>,
+    found: Vec<Match>,
+    chunk: usize,
+    overlap: usize,
+    /// Scan binary blobs too.
+    pub include_binary: bool,
+}
+
+/// Where the current chunk sits in the stream, to turn buffer offsets into lines.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChunkPosition {
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    /// Newlines before `base`.
+    lines_before: u64,
+    /// Stream offset just past the last newline before `base` (start of its line).
+    line_start_before: u64,
+}
+
+impl<'s> StreamScanner<'s> {
+    pub fn new(rules: &'s RuleSet) -> Self {
+        Self::with_chunk(rules, DEFAULT_CHUNK, DEFAULT_OVERLAP)
+    }
+
+    /// A scanner with a custom chunk size and overlap (`overlap < chunk`).
+    pub fn with_chunk(rules: &'s RuleSet, chunk: usize, overlap: usize) -> Self {
+        assert!(overlap < chunk, "the overlap must be smaller than the chunk");
+        StreamScanner { matcher: Matcher::new(rules), buf: Vec::new(), found: Vec::new(), chunk, overlap, include_binary: false }
+    }
+
+    /// Scans everything `reader` yields, appending located matches to `out`.
+    pub fn scan_reader<R: Read>(&mut self, mut reader: R, out: &mut Vec<Located>) -> io::Result<StreamOutcome> {
+        self.buf.clear();
+        let mut eof = fill(&mut reader, &mut self.buf, self.chunk)?;
+        match sniff(&self.buf[..self.buf.len().min(SNIFF_LEN)]) {
+            Encoding::Binary if !self.include_binary => return Ok(StreamOutcome::Binary),
+            Encoding::Utf16Le | Encoding::Utf16Be if !self.include_binary => {
+                let le = sniff(&self.buf) == Encoding::Utf16Le;
+                reader.read_to_end(&mut self.buf)?;
+                let decoded = decode_utf16(&self.buf, le);
+                self.scan_bytes(&decoded, out);
+                return Ok(StreamOutcome::Scanned { bytes: decoded.len() as u64, utf16: true });
+            }
+            _ => {}
+        }
+        let mut pos = ChunkPosition::default();
+        let mut reported_upto = 0u64;
+        loop {
+            // Report secrets that start before the last half-overlap; the next chunk
+            // starts a half-overlap earlier, so it sees their context too.
+            let limit = if eof { u64::MAX } else { pos.base + (self.buf.len() - self.overlap / 2) as u64 };
+            self.found.clear();
+            self.matcher.find(&self.buf, &mut self.found);
+            self.found.sort_unstable_by_key(|m| m.secret.start);
+            for m in &self.found {
+                let at = pos.base + m.secret.start as u64;
+                if at >= reported_upto && at < limit {
+                    out.push(locate(&self.buf, pos, m));
+                }
+            }
+            if eof {
+                return Ok(StreamOutcome::Scanned { bytes: pos.base + self.buf.len() as u64, utf16: false });
+            }
+            reported_upto = limit;
+            let drop = self.buf.len() - self.overlap;
+            let dropped = &self.buf[..drop];
+            pos.lines_before += memchr::memchr_iter(b'\n', dropped).count() as u64;
+            if let Some(nl) = memchr::memrchr(b'\n', dropped) {
+                pos.line_start_before = pos.base + nl as u64 + 1;
+            }
+            pos.base += drop as u64;
+            self.buf.drain(..drop);
+            eof = fill(&mut reader, &mut self.buf, self.chunk)?;
+        }
+    }
+
+    /// Scans an in-memory blob in one piece.
+    pub fn scan_bytes(&mut self, bytes: &[u8], out: &mut Vec<Located>) {
+        self.found.clear();
+        self.matcher.find(bytes, &mut self.found);
+        self.found.sort_unstable_by_key(|m| m.secret.start);
+        for m in &self.found {
+            out.push(locate(bytes, ChunkPosition::default(), m));
+        }
+    }
+}
+
+/// Reads until `buf` holds `chunk` bytes or the stream ends; true at end of stream.
+fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>, chunk: usize) -> io::Result<bool> {
+    let want = chunk.saturating_sub(buf.len()) as u64;
+    let got = reader.by_ref().take(want).read_to_end(buf)? as u64;
+    Ok(got < want)
+}
+
+/// Line and column of buffer offset `at`: (line, column), both 1-based.
+fn line_col(buf: &[u8], pos: ChunkPosition, at: usize) -> (u64, u64) {
+    let head = &buf[..at];
+    let line = pos.lines_before + memchr::memchr_iter(b'\n', head).count() as u64 + 1;
+    let line_start = memchr::memrchr(b'\n', head).map_or(pos.line_start_before, |nl| pos.base + nl as u64 + 1);
+    (line, pos.base + at as u64 - line_start + 1)
+}
+
+fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
+    let (start, end) = (m.secret.start, m.secret.end);
+    let (line, column) = line_col(buf, pos, start);
+    let (end_line, end_column) = line_col(buf, pos, end);
+    let before_floor = start.saturating_sub(CONTEXT);
+    let before_from = memchr::memrchr(b'\n', &buf[before_floor..start]).map_or(before_floor, |nl| before_floor + nl + 1);
+    let after_ceil = end.saturating_add(CONTEXT).min(buf.len());
+    let after_to = memchr::memchr(b'\n', &buf[end..after_ceil]).map_or(after_ceil, |nl| end + nl);
+    Located {
+        rule: m.rule,
+        secret: buf[start..end].to_vec(),
+        offset: pos.base + start as u64,
+        line,
+        column,
+        end_line,
+        end_column,
+        before: String::from_utf8_lossy(&buf[before_from..start]).trim_end_matches('\r').to_owned(),
+        after: String::from_utf8_lossy(&buf[end..after_to]).trim_end_matches('\r').to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hush_rules::load_pack;
+
+    fn rules() -> RuleSet {
+        let pack = r#"
+[[rules]]
+id = "tok"
+name = "t"
+keywords = ["tok_"]
+regex = '(?P<secret>tok_[a-z0-9]{12})'
+severity = "high"
+confidence = "high"
+remediation = "r"
+"#;
+        RuleSet::compile(load_pack("t.toml", pack).expect("parses")).expect("compiles")
+    }
+
+    /// Scans `input` with a tiny chunk so that every boundary case is exercised.
+    fn scan_small(input: &[u8], chunk: usize, overlap: usize) -> Vec<Located> {
+        let set = rules();
+        let mut s = StreamScanner::with_chunk(&set, chunk, overlap);
+        let mut out = Vec::new();
+        s.scan_reader(input, &mut out).expect("in-memory read");
+        out
+    }
+
+    #[test]
+    fn every_chunk_size_finds_each_secret_once_at_the_right_place() {
+        let mut input = Vec::new();
+        for i in 0..50 {
+            input.extend_from_slice(format!("line {i} filler filler\n").as_bytes());
+            if i % 7 == 3 {
+                input.extend_from_slice(format!("  x = tok_k3j9q2m8v7{i:02}\n").as_bytes());
+            }
+        }
+        let expected = scan_small(&input, 1 << 20, 64);
+        assert_eq!(expected.len(), 7);
+        for chunk in [80, 97, 128, 200, 1000] {
+            let got = scan_small(&input, chunk, 40);
+            assert_eq!(got, expected, "chunk {chunk}");
+        }
+        let text = String::from_utf8(input).expect("ascii");
+        let first = &expected[0];
+        let line_text = text.lines().nth(first.line as usize - 1).expect("line exists");
+        assert_eq!(&line_text[first.column as usize - 1..][..16], "tok_k3j9q2m8v703");
+        assert_eq!(first.before, "  x = ");
+    }
+
+    #[test]
+    fn binary_is_skipped_and_utf16_decoded() {
+        assert_eq!(rules().len(), 1);
+        let set = rules();
+        let mut s = StreamScanner::new(&set);
+        let mut out = Vec::new();
+        let bin = b"\x00\x01\x02 tok_k3j9q2m8v7aa";
+        assert_eq!(s.scan_reader(&bin[..], &mut out).expect("read"), StreamOutcome::Binary);
+        let utf16: Vec<u8> = "a\ntok_k3j9q2m8v7aa\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let outcome = s.scan_reader(&utf16[..], &mut out).expect("read");
+        assert!(matches!(outcome, StreamOutcome::Scanned { utf16: true, .. }));
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].line, out[0].column), (2, 1));
+    }
+}

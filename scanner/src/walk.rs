@@ -1,0 +1,168 @@
+//! The filesystem source: walks directories in parallel with the `ignore` crate
+//! (the walker ripgrep uses: .gitignore, .ignore and .hushignore respected, hidden
+//! files scanned, `.git/` skipped) and scans each regular file, one
+//! [`StreamScanner`] per walker thread. Non-regular files are never opened for
+//! reading (a FIFO would block forever, `/dev/zero` never ends), and every skip is
+//! recorded.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use hush_rules::RuleSet;
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use crate::finding::FindingSet;
+use crate::origin::Origin;
+use crate::scan::ScanOptions;
+use crate::stats::{ScanStats, SkipReason};
+use crate::stream::{StreamOutcome, StreamScanner};
+
+/// The results of one worker, merged under a lock once, when the worker ends.
+pub(crate) type Shared = Mutex<(FindingSet, ScanStats)>;
+
+/// The path reports show: without a leading `./`.
+pub(crate) fn display_path(path: &Path) -> PathBuf {
+    path.strip_prefix("./").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Scans one path that should be a regular file: checks its type and size
+/// first, then streams it through the engine.
+pub(crate) fn scan_file(scanner: &mut StreamScanner, path: &Path, opts: &ScanOptions, stats: &mut ScanStats, findings: &mut FindingSet) {
+    let shown = display_path(path);
+    let name = shown.display().to_string();
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => return stats.error(name, e.to_string()),
+    };
+    if !meta.is_file() {
+        return stats.skip(name, SkipReason::Special);
+    }
+    if meta.len() > opts.max_file_size {
+        return stats.skip(name, SkipReason::TooLarge);
+    }
+    let file = match open_no_block(path) {
+        Ok(file) => file,
+        Err(e) => return stats.error(name, e.to_string()),
+    };
+    let mut found = Vec::new();
+    // `take`: a file that grows while it is read still stops at the size limit.
+    match scanner.scan_reader(std::io::Read::take(file, opts.max_file_size), &mut found) {
+        Ok(StreamOutcome::Binary) => stats.skip(name, SkipReason::Binary),
+        Ok(StreamOutcome::Scanned { bytes, utf16 }) => {
+            stats.files_scanned += 1;
+            stats.bytes_scanned += bytes;
+            stats.utf16_files += u64::from(utf16);
+            if let Some(progress) = &opts.progress {
+                progress.add(bytes);
+            }
+        }
+        Err(e) => stats.error(name, e.to_string()),
+    }
+    findings.add(&Origin::File { path: shown }, found);
+}
+
+/// Opens for reading without blocking: if a FIFO replaced the file after its type
+/// was checked, the read fails instead of waiting for a writer forever.
+fn open_no_block(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Walks `roots` (directories) in parallel and scans every file found.
+pub(crate) fn walk(rules: &RuleSet, roots: &[PathBuf], opts: &ScanOptions, shared: &Shared) {
+    let Some((first, rest)) = roots.split_first() else {
+        return;
+    };
+    let mut builder = WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    let respect = !opts.no_ignore;
+    builder
+        .hidden(false)
+        .follow_links(opts.follow_links)
+        .threads(opts.threads)
+        .ignore(respect)
+        .git_ignore(respect)
+        .git_global(respect)
+        .git_exclude(respect)
+        .parents(respect)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    if respect {
+        builder.add_custom_ignore_filename(".hushignore");
+    }
+    let mut workers = Workers { rules, opts, shared };
+    builder.build_parallel().visit(&mut workers);
+}
+
+struct Workers<'a> {
+    rules: &'a RuleSet,
+    opts: &'a ScanOptions,
+    shared: &'a Shared,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for Workers<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Worker {
+            scanner: StreamScanner::new(self.rules),
+            opts: self.opts,
+            shared: self.shared,
+            stats: ScanStats::default(),
+            findings: FindingSet::new(),
+        })
+    }
+}
+
+struct Worker<'a> {
+    scanner: StreamScanner<'a>,
+    opts: &'a ScanOptions,
+    shared: &'a Shared,
+    stats: ScanStats,
+    findings: FindingSet,
+}
+
+impl ParallelVisitor for Worker<'_> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Err(e) => {
+                let (path, message) = describe_walk_error(&e);
+                self.stats.error(path, message);
+            }
+            Ok(entry) => match entry.file_type() {
+                Some(t) if t.is_dir() => {}
+                Some(t) if t.is_symlink() => self.stats.skip(display_path(entry.path()).display().to_string(), SkipReason::Symlink),
+                Some(t) if t.is_file() => scan_file(&mut self.scanner, entry.path(), self.opts, &mut self.stats, &mut self.findings),
+                _ => self.stats.skip(display_path(entry.path()).display().to_string(), SkipReason::Special),
+            },
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        let mut shared = self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        shared.0.merge(std::mem::take(&mut self.findings));
+        shared.1.merge(std::mem::take(&mut self.stats));
+    }
+}
+
+/// The path and message of a walker error (loops, unreadable directories).
+fn describe_walk_error(error: &ignore::Error) -> (String, String) {
+    match error {
+        ignore::Error::WithPath { path, err } => (display_path(path).display().to_string(), describe_walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
+        ignore::Error::Loop { child, ancestor } => (
+            display_path(child).display().to_string(),
+            format!("symbolic link loop: points to its ancestor {}", ancestor.display()),
+        ),
+        other => (String::new(), other.to_string()),
+    }
+}
