@@ -11,11 +11,16 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     packs.sort();
-    let mut out = String::from("/// The default rule packs: (file name, TOML text).\npub const DEFAULT_PACKS: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The default rule packs: (file name, TOML text).\npub const DEFAULT_PACKS: &[(&str, &str)] = &[\n",
+    );
     for p in &packs {
         println!("cargo:rerun-if-changed={}", p.display());
         let name = p.file_name().expect("file has a name").to_string_lossy();
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", p.display().to_string()));
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            p.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_packs.rs");

@@ -6,7 +6,10 @@ fn main() {
     let mut failed = false;
     for path in std::env::args_os().skip(1) {
         let path = std::path::PathBuf::from(path);
-        let set = match load_pack_file(&path).map_err(|e| e.to_string()).and_then(|s| RuleSet::compile(s).map_err(|e| e.to_string())) {
+        let set = match load_pack_file(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|s| RuleSet::compile(s).map_err(|e| e.to_string()))
+        {
             Ok(set) => set,
             Err(e) => {
                 eprintln!("{e}");

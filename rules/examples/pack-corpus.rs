@@ -27,8 +27,17 @@ fn main() {
         specs.extend(load_pack_file(Path::new(&p)).unwrap_or_else(|e| panic!("{e}")));
     }
     let set = RuleSet::compile(specs).unwrap_or_else(|e| panic!("{e}"));
-    let keywords: Vec<String> = set.rules().iter().flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let ac = AhoCorasick::builder().ascii_case_insensitive(true).build(&keywords).expect("keywords");
+    let keywords: Vec<String> = set
+        .rules()
+        .iter()
+        .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let ac = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&keywords)
+        .expect("keywords");
     let mut keyword_hits = vec![0usize; keywords.len()];
     let mut files = Vec::new();
     walk(&dir, &mut files);
@@ -49,7 +58,11 @@ fn main() {
             let line = bytes[..m.secret.start].iter().filter(|&&b| b == b'\n').count() + 1;
             let secret = String::from_utf8_lossy(&bytes[m.secret.clone()]);
             let shown: String = secret.chars().take(12).collect();
-            per_rule.entry(set.rule(m.rule).id.clone()).or_default().push(format!("{}:{line} {shown}…({})", f.display(), secret.len()));
+            per_rule.entry(set.rule(m.rule).id.clone()).or_default().push(format!(
+                "{}:{line} {shown}…({})",
+                f.display(),
+                secret.len()
+            ));
         }
     }
     println!("keyword hits over {} files:", files.len());

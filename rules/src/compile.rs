@@ -93,7 +93,10 @@ impl RuleSet {
             }
             for keyword in &spec.keywords {
                 if keyword.len() < MIN_KEYWORD_LEN {
-                    return Err(invalid(&spec, &format!("keyword {keyword:?} is shorter than {MIN_KEYWORD_LEN} bytes")));
+                    return Err(invalid(
+                        &spec,
+                        &format!("keyword {keyword:?} is shorter than {MIN_KEYWORD_LEN} bytes"),
+                    ));
                 }
                 let folded = keyword.to_ascii_lowercase().into_bytes();
                 let pattern = *pattern_index.entry(folded.clone()).or_insert_with(|| {
@@ -102,7 +105,10 @@ impl RuleSet {
                     patterns.len() - 1
                 });
                 let exact = (spec.keyword_case == KeywordCase::Exact).then(|| keyword.as_bytes().into());
-                triggers[pattern].push(Trigger { rule: rule_index, exact });
+                triggers[pattern].push(Trigger {
+                    rule: rule_index,
+                    exact,
+                });
             }
             rules.push(compile_rule(spec)?);
         }
@@ -111,8 +117,15 @@ impl RuleSet {
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
-            .map_err(|e| CompileError::Invalid { id: "<prefilter>".into(), problem: e.to_string() })?;
-        Ok(RuleSet { rules, prefilter, triggers })
+            .map_err(|e| CompileError::Invalid {
+                id: "<prefilter>".into(),
+                problem: e.to_string(),
+            })?;
+        Ok(RuleSet {
+            rules,
+            prefilter,
+            triggers,
+        })
     }
 
     /// The compiled rules, in pack order.
@@ -137,7 +150,10 @@ impl RuleSet {
 }
 
 fn invalid(spec: &RuleSpec, problem: &str) -> CompileError {
-    CompileError::Invalid { id: spec.id.clone(), problem: problem.to_owned() }
+    CompileError::Invalid {
+        id: spec.id.clone(),
+        problem: problem.to_owned(),
+    }
 }
 
 fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
@@ -147,7 +163,10 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
         .size_limit(32 << 20)
         .dfa_size_limit(8 << 20)
         .build()
-        .map_err(|e| CompileError::Regex { id: spec.id.clone(), message: e.to_string() })?;
+        .map_err(|e| CompileError::Regex {
+            id: spec.id.clone(),
+            message: e.to_string(),
+        })?;
     let secret_group = regex.capture_names().position(|n| n == Some("secret")).unwrap_or(0);
     if spec.window_after == 0 && spec.scope == Scope::Window {
         return Err(invalid(&spec, "window_after must be positive"));
@@ -168,7 +187,11 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
         window_before: spec.window_before,
         window_after: spec.window_after,
         reject_placeholders: spec.reject_placeholders,
-        stopwords: spec.stopwords.iter().map(|s| s.to_ascii_lowercase().into_bytes()).collect(),
+        stopwords: spec
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase().into_bytes())
+            .collect(),
         spec,
     })
 }
@@ -186,7 +209,9 @@ mod tests {
 
     #[test]
     fn short_keyword_is_rejected() {
-        let specs = pack(&format!("[[rules]]\nid = \"a\"\nkeywords = [\"ab\"]\nregex = \"ab\"\n{BASE}"));
+        let specs = pack(&format!(
+            "[[rules]]\nid = \"a\"\nkeywords = [\"ab\"]\nregex = \"ab\"\n{BASE}"
+        ));
         let err = RuleSet::compile(specs).unwrap_err().to_string();
         assert!(err.contains("shorter"), "{err}");
     }

@@ -27,7 +27,12 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
     let mut matcher = Matcher::new(set);
     let mut found = Vec::new();
     for (index, rule) in set.rules().iter().enumerate() {
-        let mut fail = |problem: String| failures.push(ExampleFailure { rule_id: rule.id.clone(), problem });
+        let mut fail = |problem: String| {
+            failures.push(ExampleFailure {
+                rule_id: rule.id.clone(),
+                problem,
+            })
+        };
         let spec = &rule.spec;
         if require_counts {
             if spec.examples.len() < 2 {

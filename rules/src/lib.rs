@@ -30,8 +30,8 @@ pub use entropy::shannon_entropy;
 pub use examples::{check_examples, ExampleFailure};
 pub use matcher::{Match, Matcher};
 pub use pack::{
-    default_specs, load_pack, load_pack_file, Confidence, KeywordCase, LoadError, RuleSpec,
-    Scope, Severity, DEFAULT_PACKS,
+    default_specs, load_pack, load_pack_file, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity,
+    DEFAULT_PACKS,
 };
 pub use placeholder::looks_like_placeholder;
 pub use validate::{github_checksum, Validator};

@@ -48,7 +48,11 @@ pub struct Matcher<'s> {
 
 impl<'s> Matcher<'s> {
     pub fn new(set: &'s RuleSet) -> Self {
-        Matcher { set, hits: Vec::new(), locations: (0..set.rules.len()).map(|_| None).collect() }
+        Matcher {
+            set,
+            hits: Vec::new(),
+            locations: (0..set.rules.len()).map(|_| None).collect(),
+        }
     }
 
     /// The rule set this matcher runs.
@@ -99,7 +103,11 @@ impl<'s> Matcher<'s> {
                         continue;
                     }
                 }
-                self.hits.push(Hit { rule: trigger.rule, start: m.start(), end: m.end() });
+                self.hits.push(Hit {
+                    rule: trigger.rule,
+                    start: m.start(),
+                    end: m.end(),
+                });
             }
         }
     }
@@ -119,7 +127,11 @@ impl<'s> Matcher<'s> {
                 continue;
             };
             if s < e && accepts(rule, &hay[s..e]) {
-                out.push(Match { rule: rule_index, secret: s..e, span: m.start()..m.end() });
+                out.push(Match {
+                    rule: rule_index,
+                    secret: s..e,
+                    span: m.start()..m.end(),
+                });
             }
         }
     }
@@ -128,9 +140,10 @@ impl<'s> Matcher<'s> {
 /// The bytes a rule's regex may see around one keyword hit.
 fn window_of(rule: &Rule, hay: &[u8], hit: Hit) -> (usize, usize) {
     match rule.scope {
-        Scope::Window => {
-            (hit.start.saturating_sub(rule.window_before), hit.end.saturating_add(rule.window_after).min(hay.len()))
-        }
+        Scope::Window => (
+            hit.start.saturating_sub(rule.window_before),
+            hit.end.saturating_add(rule.window_after).min(hay.len()),
+        ),
         Scope::Line => {
             let floor = hit.start.saturating_sub(MAX_LINE_REACH);
             let start = memchr::memrchr(b'\n', &hay[floor..hit.start]).map_or(floor, |p| floor + p + 1);
@@ -166,9 +179,18 @@ fn drop_generic_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize) 
     if !new.iter().any(is_generic) || new.iter().all(is_generic) {
         return;
     }
-    let specific: Vec<Range<usize>> = new.iter().filter(|m| !is_generic(m)).map(|m| m.secret.clone()).collect();
+    let specific: Vec<Range<usize>> = new
+        .iter()
+        .filter(|m| !is_generic(m))
+        .map(|m| m.secret.clone())
+        .collect();
     let mut new = out.split_off(first_new);
-    new.retain(|m| !is_generic(m) || !specific.iter().any(|s| s.start < m.secret.end && m.secret.start < s.end));
+    new.retain(|m| {
+        !is_generic(m)
+            || !specific
+                .iter()
+                .any(|s| s.start < m.secret.end && m.secret.start < s.end)
+    });
     out.append(&mut new);
 }
 
@@ -209,21 +231,32 @@ remediation = "r"
         let mut out = Vec::new();
         m.find(hay, &mut out);
         out.iter()
-            .map(|x| (set.rule(x.rule).id.clone(), String::from_utf8_lossy(&hay[x.secret.clone()]).into_owned()))
+            .map(|x| {
+                (
+                    set.rule(x.rule).id.clone(),
+                    String::from_utf8_lossy(&hay[x.secret.clone()]).into_owned(),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn exact_keywords_respect_case() {
         let s = set(RULES);
-        assert_eq!(ids(&s, b"a tok_a8k2m4q9 b"), vec![("tok".into(), "tok_a8k2m4q9".into())]);
+        assert_eq!(
+            ids(&s, b"a tok_a8k2m4q9 b"),
+            vec![("tok".into(), "tok_a8k2m4q9".into())]
+        );
         assert!(ids(&s, b"a TOK_a8k2m4q9 b").is_empty());
     }
 
     #[test]
     fn generic_match_overlapping_a_specific_one_is_dropped() {
         let s = set(RULES);
-        assert_eq!(ids(&s, b"key = tok_a8k2m4q9"), vec![("tok".into(), "tok_a8k2m4q9".into())]);
+        assert_eq!(
+            ids(&s, b"key = tok_a8k2m4q9"),
+            vec![("tok".into(), "tok_a8k2m4q9".into())]
+        );
         assert_eq!(ids(&s, b"key = Zq8wV3rT"), vec![("gen".into(), "Zq8wV3rT".into())]);
     }
 

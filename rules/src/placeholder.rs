@@ -37,7 +37,10 @@ const MARKERS: &[&str] = &[
 /// Whether `secret` looks like a placeholder rather than a real credential.
 pub fn looks_like_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
-    if MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()) {
+    if MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+    {
         return true;
     }
     is_template(secret) || is_reference(secret) || has_run(secret) || has_sequence(&lower) || few_distinct(secret)
@@ -66,7 +69,10 @@ fn is_reference(s: &[u8]) -> bool {
         return true;
     }
     // A function call: `name(...)` ending in `)`.
-    s.last() == Some(&b')') && s.iter().position(|&b| b == b'(').is_some_and(|p| p > 0 && ident(&s[..p]))
+    s.last() == Some(&b')')
+        && s.iter()
+            .position(|&b| b == b'(')
+            .is_some_and(|p| p > 0 && ident(&s[..p]))
 }
 
 /// Six or more of the same character in a row (`aaaaaa`, `000000`).
@@ -150,7 +156,11 @@ mod tests {
 
     #[test]
     fn random_tokens_are_not_placeholders() {
-        for s in ["x7Kp2QmZ9vR4tL8nB3wY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9qP3nQ1a", "Tr0ub4dor&3horse"] {
+        for s in [
+            "x7Kp2QmZ9vR4tL8nB3wY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9qP3nQ1a",
+            "Tr0ub4dor&3horse",
+        ] {
             assert!(!looks_like_placeholder(s.as_bytes()), "{s} is not a placeholder");
         }
     }

@@ -55,7 +55,10 @@ fn github_crc32_ok(secret: &[u8]) -> bool {
 }
 
 fn b64url_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let trimmed = part.strip_suffix(b"==").or_else(|| part.strip_suffix(b"=")).unwrap_or(part);
+    let trimmed = part
+        .strip_suffix(b"==")
+        .or_else(|| part.strip_suffix(b"="))
+        .unwrap_or(part);
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed).ok()?;
     match serde_json::from_slice(&bytes).ok()? {
         serde_json::Value::Object(map) => Some(map),
@@ -98,8 +101,10 @@ fn base64_text_ok(secret: &[u8]) -> bool {
         return false;
     };
     bytes.len() >= 6
-        && std::str::from_utf8(&bytes)
-            .is_ok_and(|s| s.chars().all(|c| !c.is_control() || c == '\n' || c == '\r' || c == '\t'))
+        && std::str::from_utf8(&bytes).is_ok_and(|s| {
+            s.chars()
+                .all(|c| !c.is_control() || c == '\n' || c == '\r' || c == '\t')
+        })
 }
 
 #[cfg(test)]

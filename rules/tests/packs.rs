@@ -8,7 +8,12 @@ fn default_packs_pass_their_examples() {
     let set = RuleSet::default_rules().unwrap_or_else(|e| panic!("default packs compile: {e}"));
     let failures = check_examples(&set, true);
     let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
-    assert!(failures.is_empty(), "{} example failures:\n{}", failures.len(), report.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} example failures:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
 }
 
 #[test]

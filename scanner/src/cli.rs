@@ -112,8 +112,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         Some('T') => (&t[..t.len() - 1], 40),
         _ => (t, 0),
     };
-    let n: u64 = digits.parse().map_err(|_| format!("{text:?} is not a size (examples: 4096, 64K, 512M, 1G)"))?;
-    n.checked_mul(1 << shift).ok_or_else(|| format!("{text:?} is too large"))
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (examples: 4096, 64K, 512M, 1G)"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 /// Runs the parsed command line; the result is the process exit code.
@@ -172,9 +175,16 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
-    let report = ReportOptions { show_secrets: args.show_secrets, color };
+    let report = ReportOptions {
+        show_secrets: args.show_secrets,
+        color,
+    };
     let mut buffer = Vec::new();
     write_report(args.format, &outcome.findings, &outcome.stats, report, &mut buffer)?;
     match &args.output {

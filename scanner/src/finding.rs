@@ -51,7 +51,11 @@ impl Finding {
 pub fn mask(secret: &[u8]) -> String {
     let text = String::from_utf8_lossy(secret);
     let shown = (secret.len() / 4).min(4);
-    let prefix: String = text.chars().take(shown).map(|c| if c.is_control() { '?' } else { c }).collect();
+    let prefix: String = text
+        .chars()
+        .take(shown)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
     format!("{prefix}…({})", secret.len())
 }
 
@@ -123,7 +127,13 @@ impl FindingSet {
             })
             .collect();
         findings.sort_by(|a, b| {
-            let key = |f: &Finding| (f.locations[0].origin.clone(), f.locations[0].line, f.locations[0].column);
+            let key = |f: &Finding| {
+                (
+                    f.locations[0].origin.clone(),
+                    f.locations[0].line,
+                    f.locations[0].column,
+                )
+            };
             key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
         });
         findings

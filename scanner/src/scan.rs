@@ -30,7 +30,13 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { no_ignore: false, follow_links: false, max_file_size: 1 << 30, threads: 0, progress: None }
+        ScanOptions {
+            no_ignore: false,
+            follow_links: false,
+            max_file_size: 1 << 30,
+            threads: 0,
+            progress: None,
+        }
     }
 }
 
@@ -76,7 +82,10 @@ pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutco
     walk(rules, &roots, opts, &shared);
     let (findings, mut stats) = shared.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     stats.sort();
-    ScanOutcome { findings: findings.into_findings(rules), stats }
+    ScanOutcome {
+        findings: findings.into_findings(rules),
+        stats,
+    }
 }
 
 fn describe_missing(path: &Path, e: &std::io::Error) -> String {

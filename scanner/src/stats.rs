@@ -59,11 +59,17 @@ pub struct ScanStats {
 
 impl ScanStats {
     pub fn skip(&mut self, path: impl Into<String>, reason: SkipReason) {
-        self.skips.push(Skip { path: path.into(), reason });
+        self.skips.push(Skip {
+            path: path.into(),
+            reason,
+        });
     }
 
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(ScanError { path: path.into(), message: message.into() });
+        self.errors.push(ScanError {
+            path: path.into(),
+            message: message.into(),
+        });
     }
 
     pub fn merge(&mut self, other: ScanStats) {

@@ -78,7 +78,14 @@ impl<'s> StreamScanner<'s> {
     /// A scanner with a custom chunk size and overlap (`overlap < chunk`).
     pub fn with_chunk(rules: &'s RuleSet, chunk: usize, overlap: usize) -> Self {
         assert!(overlap < chunk, "the overlap must be smaller than the chunk");
-        StreamScanner { matcher: Matcher::new(rules), buf: Vec::new(), found: Vec::new(), chunk, overlap, include_binary: false }
+        StreamScanner {
+            matcher: Matcher::new(rules),
+            buf: Vec::new(),
+            found: Vec::new(),
+            chunk,
+            overlap,
+            include_binary: false,
+        }
     }
 
     /// Scans everything `reader` yields, appending located matches to `out`.
@@ -92,7 +99,10 @@ impl<'s> StreamScanner<'s> {
                 reader.read_to_end(&mut self.buf)?;
                 let decoded = decode_utf16(&self.buf, le);
                 self.scan_bytes(&decoded, out);
-                return Ok(StreamOutcome::Scanned { bytes: decoded.len() as u64, utf16: true });
+                return Ok(StreamOutcome::Scanned {
+                    bytes: decoded.len() as u64,
+                    utf16: true,
+                });
             }
             _ => {}
         }
@@ -101,7 +111,11 @@ impl<'s> StreamScanner<'s> {
         loop {
             // Report secrets that start before the last half-overlap; the next chunk
             // starts a half-overlap earlier, so it sees their context too.
-            let limit = if eof { u64::MAX } else { pos.base + (self.buf.len() - self.overlap / 2) as u64 };
+            let limit = if eof {
+                u64::MAX
+            } else {
+                pos.base + (self.buf.len() - self.overlap / 2) as u64
+            };
             self.found.clear();
             self.matcher.find(&self.buf, &mut self.found);
             self.found.sort_unstable_by_key(|m| m.secret.start);
@@ -112,7 +126,10 @@ impl<'s> StreamScanner<'s> {
                 }
             }
             if eof {
-                return Ok(StreamOutcome::Scanned { bytes: pos.base + self.buf.len() as u64, utf16: false });
+                return Ok(StreamOutcome::Scanned {
+                    bytes: pos.base + self.buf.len() as u64,
+                    utf16: false,
+                });
             }
             reported_upto = limit;
             let drop = self.buf.len() - self.overlap;
@@ -158,7 +175,8 @@ fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
     let (line, column) = line_col(buf, pos, start);
     let (end_line, end_column) = line_col(buf, pos, end);
     let before_floor = start.saturating_sub(CONTEXT);
-    let before_from = memchr::memrchr(b'\n', &buf[before_floor..start]).map_or(before_floor, |nl| before_floor + nl + 1);
+    let before_from =
+        memchr::memrchr(b'\n', &buf[before_floor..start]).map_or(before_floor, |nl| before_floor + nl + 1);
     let after_ceil = end.saturating_add(CONTEXT).min(buf.len());
     let after_to = memchr::memchr(b'\n', &buf[end..after_ceil]).map_or(after_ceil, |nl| end + nl);
     Located {
@@ -169,8 +187,12 @@ fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
         column,
         end_line,
         end_column,
-        before: String::from_utf8_lossy(&buf[before_from..start]).trim_end_matches('\r').to_owned(),
-        after: String::from_utf8_lossy(&buf[end..after_to]).trim_end_matches('\r').to_owned(),
+        before: String::from_utf8_lossy(&buf[before_from..start])
+            .trim_end_matches('\r')
+            .to_owned(),
+        after: String::from_utf8_lossy(&buf[end..after_to])
+            .trim_end_matches('\r')
+            .to_owned(),
     }
 }
 
@@ -232,7 +254,10 @@ remediation = "r"
         let mut out = Vec::new();
         let bin = b"\x00\x01\x02 tok_k3j9q2m8v7aa";
         assert_eq!(s.scan_reader(&bin[..], &mut out).expect("read"), StreamOutcome::Binary);
-        let utf16: Vec<u8> = "a\ntok_k3j9q2m8v7aa\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16: Vec<u8> = "a\ntok_k3j9q2m8v7aa\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         let outcome = s.scan_reader(&utf16[..], &mut out).expect("read");
         assert!(matches!(outcome, StreamOutcome::Scanned { utf16: true, .. }));
         assert_eq!(out.len(), 1);

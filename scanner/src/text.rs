@@ -47,7 +47,13 @@ pub fn sniff(head: &[u8]) -> Encoding {
 /// Decodes UTF-16 (dropping a byte-order mark) into UTF-8; unpaired surrogates
 /// become U+FFFD and an odd trailing byte is ignored.
 pub fn decode_utf16(bytes: &[u8], little_endian: bool) -> Vec<u8> {
-    let units = bytes.chunks_exact(2).map(|p| if little_endian { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+    let units = bytes.chunks_exact(2).map(|p| {
+        if little_endian {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
     let mut out = String::with_capacity(bytes.len() / 2);
     for c in char::decode_utf16(units) {
         out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
@@ -77,7 +83,10 @@ mod tests {
         assert_eq!(sniff(b"\xff\xfe\x00garbage"), Encoding::Utf16Le);
         assert_eq!(sniff(&utf16("token = abc", true, false)), Encoding::Utf16Le);
         assert_eq!(sniff(&utf16("token = abc", false, false)), Encoding::Utf16Be);
-        assert_eq!(sniff(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00"), Encoding::Binary);
+        assert_eq!(
+            sniff(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00"),
+            Encoding::Binary
+        );
         assert_eq!(sniff(b""), Encoding::Bytes);
     }
 

@@ -23,12 +23,20 @@ pub(crate) type Shared = Mutex<(FindingSet, ScanStats)>;
 
 /// The path reports show: without a leading `./`.
 pub(crate) fn display_path(path: &Path) -> PathBuf {
-    path.strip_prefix("./").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix("./")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Scans one path that should be a regular file: checks its type and size
 /// first, then streams it through the engine.
-pub(crate) fn scan_file(scanner: &mut StreamScanner, path: &Path, opts: &ScanOptions, stats: &mut ScanStats, findings: &mut FindingSet) {
+pub(crate) fn scan_file(
+    scanner: &mut StreamScanner,
+    path: &Path,
+    opts: &ScanOptions,
+    stats: &mut ScanStats,
+    findings: &mut FindingSet,
+) {
     let shown = display_path(path);
     let name = shown.display().to_string();
     let meta = match fs::metadata(path) {
@@ -137,9 +145,19 @@ impl ParallelVisitor for Worker<'_> {
             }
             Ok(entry) => match entry.file_type() {
                 Some(t) if t.is_dir() => {}
-                Some(t) if t.is_symlink() => self.stats.skip(display_path(entry.path()).display().to_string(), SkipReason::Symlink),
-                Some(t) if t.is_file() => scan_file(&mut self.scanner, entry.path(), self.opts, &mut self.stats, &mut self.findings),
-                _ => self.stats.skip(display_path(entry.path()).display().to_string(), SkipReason::Special),
+                Some(t) if t.is_symlink() => self
+                    .stats
+                    .skip(display_path(entry.path()).display().to_string(), SkipReason::Symlink),
+                Some(t) if t.is_file() => scan_file(
+                    &mut self.scanner,
+                    entry.path(),
+                    self.opts,
+                    &mut self.stats,
+                    &mut self.findings,
+                ),
+                _ => self
+                    .stats
+                    .skip(display_path(entry.path()).display().to_string(), SkipReason::Special),
             },
         }
         WalkState::Continue

@@ -73,7 +73,13 @@ struct JsonDocument {
 }
 
 fn location(l: &Location) -> JsonLocation {
-    JsonLocation { path: l.origin.display_path(), line: l.line, column: l.column, end_line: l.end_line, end_column: l.end_column }
+    JsonLocation {
+        path: l.origin.display_path(),
+        line: l.line,
+        column: l.column,
+        end_line: l.end_line,
+        end_column: l.end_column,
+    }
 }
 
 fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
@@ -99,7 +105,12 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
     }
 }
 
-pub(super) fn write_document(findings: &[Finding], stats: &ScanStats, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write_document(
+    findings: &[Finding],
+    stats: &ScanStats,
+    options: ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let doc = JsonDocument {
         version: env!("CARGO_PKG_VERSION"),
         findings: findings.iter().map(|f| finding(f, options)).collect(),
@@ -112,7 +123,14 @@ pub(super) fn write_document(findings: &[Finding], stats: &ScanStats, options: R
                 special: stats.skipped(SkipReason::Special),
                 symlink: stats.skipped(SkipReason::Symlink),
             },
-            errors: stats.errors.iter().map(|e| JsonError { path: e.path.clone(), message: e.message.clone() }).collect(),
+            errors: stats
+                .errors
+                .iter()
+                .map(|e| JsonError {
+                    path: e.path.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

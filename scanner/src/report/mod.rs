@@ -30,7 +30,13 @@ pub struct ReportOptions {
 }
 
 /// Writes `findings` in `format` to `out`.
-pub fn write_report(format: Format, findings: &[Finding], stats: &ScanStats, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_report(
+    format: Format,
+    findings: &[Finding],
+    stats: &ScanStats,
+    options: ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Text => text::write(findings, options, out),
         Format::Json => json::write_document(findings, stats, options, out),

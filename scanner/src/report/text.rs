@@ -34,15 +34,36 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
                 level_name(f.severity),
             )?;
             let before = printable(&l.before);
-            let after = if l.end_line == l.line { printable(&l.after) } else { String::new() };
-            writeln!(out, "    {}{}{}{}{}", before.trim_start(), paint(YELLOW), secret, paint(RESET), after)?;
+            let after = if l.end_line == l.line {
+                printable(&l.after)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "    {}{}{}{}{}",
+                before.trim_start(),
+                paint(YELLOW),
+                secret,
+                paint(RESET),
+                after
+            )?;
         }
-        writeln!(out, "    {}{}: {}{}", paint(DIM), f.rule_name, f.remediation, paint(RESET))?;
+        writeln!(
+            out,
+            "    {}{}: {}{}",
+            paint(DIM),
+            f.rule_name,
+            f.remediation,
+            paint(RESET)
+        )?;
     }
     Ok(())
 }
 
 /// Control characters (terminal escapes in a scanned file) shown as `?`.
 fn printable(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+        .collect()
 }

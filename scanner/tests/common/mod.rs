@@ -13,7 +13,13 @@ pub fn hush() -> Command {
 
 /// Runs `hush` with `args` in `dir`, with no colour and no terminal.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    hush().args(args).current_dir(dir).env("NO_COLOR", "1").stdin(Stdio::null()).output().expect("hush runs")
+    hush()
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("hush runs")
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -42,7 +48,11 @@ pub fn base62(seed: u64, len: usize) -> String {
 pub fn github_token(seed: u64) -> String {
     let payload = base62(seed, 30);
     let checksum = hush_rules::github_checksum(payload.as_bytes());
-    format!("{}{payload}{}", ["gh", "p_"].concat(), String::from_utf8_lossy(&checksum))
+    format!(
+        "{}{payload}{}",
+        ["gh", "p_"].concat(),
+        String::from_utf8_lossy(&checksum)
+    )
 }
 
 /// The JSON document `hush scan --format json` printed.

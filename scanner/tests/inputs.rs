@@ -1,0 +1,255 @@
+//! Bad and unusual inputs: each is handled (scanned, or skipped and named with
+//! `--verbose`), nothing hangs or panics, and the rest of the scan goes on.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{github_token, json, run_in, stderr, stdout};
+
+/// A tree with one findable token in `found.txt`, so each test also shows the
+/// scan went on past the bad input.
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("found.txt"), format!("T={}\n", github_token(42))).expect("write");
+    dir
+}
+
+fn finding_paths(doc: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| {
+            f["locations"]
+                .as_array()
+                .expect("locations")
+                .iter()
+                .map(|l| l["path"].as_str().expect("path").to_owned())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn fifo_is_skipped_without_hanging() {
+    let dir = tree();
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let started = Instant::now();
+    let out = run_in(dir.path(), &["scan", "--verbose", "--format", "json", "."]);
+    assert!(started.elapsed() < Duration::from_secs(20), "scan hung on a FIFO");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("skipped pipe: not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(json(&out)["stats"]["skipped"]["special"], 1);
+    // Named explicitly, it is skipped as well.
+    let out = run_in(dir.path(), &["scan", "--verbose", "pipe"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("skipped pipe"), "{}", stderr(&out));
+}
+
+#[test]
+fn unreadable_file_is_reported_and_the_scan_goes_on() {
+    let dir = tree();
+    let p = dir.path();
+    fs::write(p.join("secret.txt"), format!("T={}\n", github_token(7))).expect("write");
+    fs::set_permissions(p.join("secret.txt"), fs::Permissions::from_mode(0o000)).expect("chmod");
+    // Root reads anything: run hush as `nobody` then, from a copy it can execute.
+    let is_root = unsafe_free_euid_is_root();
+    let out = if is_root {
+        fs::set_permissions(p, fs::Permissions::from_mode(0o755)).expect("chmod dir");
+        fs::set_permissions(p.join("found.txt"), fs::Permissions::from_mode(0o644)).expect("chmod");
+        let bin = p.join("hush-bin");
+        fs::copy(env!("CARGO_BIN_EXE_hush"), &bin).expect("copy binary");
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).expect("chmod bin");
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(&bin)
+            .args(["scan", "--format", "json", "found.txt", "secret.txt"])
+            .current_dir(p)
+            .output()
+            .expect("setpriv runs")
+    } else {
+        run_in(p, &["scan", "--format", "json", "found.txt", "secret.txt"])
+    };
+    let err = stderr(&out);
+    assert!(err.contains("secret.txt: Permission denied"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(finding_paths(&json(&out)), vec!["found.txt"]);
+}
+
+fn unsafe_free_euid_is_root() -> bool {
+    let out = Command::new("id").arg("-u").output().expect("id runs");
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+#[test]
+fn invalid_utf8_around_a_secret_is_scanned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut bytes = b"caf\xe9 \xc3\x28 ok\n\xff\xfftoken: ".to_vec();
+    bytes.extend_from_slice(github_token(8).as_bytes());
+    bytes.extend_from_slice(b" \xa0\xa1\n");
+    fs::write(dir.path().join("latin1.txt"), &bytes).expect("write");
+    let doc = json(&run_in(dir.path(), &["scan", "--format", "json", "."]));
+    let f = &doc["findings"][0];
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(10)), "{doc}");
+}
+
+fn utf16(text: &str, little_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(if little_endian { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+    }
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn utf16_text_is_decoded_and_scanned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = |seed| format!("[settings]\r\ntoken = {}\r\n", github_token(seed));
+    fs::write(dir.path().join("le-bom.ini"), utf16(&text(11), true, true)).expect("write");
+    fs::write(dir.path().join("be-bom.ini"), utf16(&text(12), false, true)).expect("write");
+    fs::write(dir.path().join("le-nobom.ini"), utf16(&text(13), true, false)).expect("write");
+    let doc = json(&run_in(dir.path(), &["scan", "--format", "json", "."]));
+    assert_eq!(
+        finding_paths(&doc),
+        vec!["be-bom.ini", "le-bom.ini", "le-nobom.ini"],
+        "{doc}"
+    );
+    for f in doc["findings"].as_array().expect("findings") {
+        assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(9)), "{f}");
+    }
+}
+
+#[test]
+fn empty_file_is_scanned_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("empty"), b"").expect("write");
+    let out = run_in(dir.path(), &["scan", "--format", "json", "empty"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["stats"]["files_scanned"], 1);
+}
+
+#[test]
+fn sparse_2gb_file_is_skipped_fast() {
+    let dir = tree();
+    let file = fs::File::create(dir.path().join("sparse.img")).expect("create");
+    file.set_len(2 << 30).expect("sparse file");
+    let started = Instant::now();
+    let out = run_in(dir.path(), &["scan", "--verbose", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("skipped sparse.img: larger than --max-file-size"),
+        "{}",
+        stderr(&out)
+    );
+    // With a higher limit it is read, found binary (zeros) at once, and skipped.
+    let out = run_in(dir.path(), &["scan", "--verbose", "--max-file-size", "4G", "."]);
+    assert!(stderr(&out).contains("skipped sparse.img: binary"), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn symlink_loop_is_reported_not_followed_forever() {
+    let dir = tree();
+    let p = dir.path();
+    fs::create_dir(p.join("a")).expect("mkdir");
+    symlink("..", p.join("a/up")).expect("symlink");
+    symlink("self", p.join("self")).expect("symlink");
+    let out = run_in(p, &["scan", "--verbose", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("skipped a/up: symbolic link"), "{}", stderr(&out));
+    assert_eq!(finding_paths(&json(&out)), vec!["found.txt"]);
+    let out = run_in(p, &["scan", "--follow", "--format", "json", "."]);
+    let err = stderr(&out);
+    assert!(err.contains("symbolic link loop"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(finding_paths(&json(&out)), vec!["found.txt"]);
+}
+
+#[test]
+fn symlink_to_dev_zero_is_never_read() {
+    let dir = tree();
+    symlink("/dev/zero", dir.path().join("zero")).expect("symlink");
+    let started = Instant::now();
+    let out = run_in(dir.path(), &["scan", "--verbose", "."]);
+    assert!(stderr(&out).contains("skipped zero: symbolic link"), "{}", stderr(&out));
+    let out = run_in(dir.path(), &["scan", "--verbose", "--follow", "."]);
+    assert!(
+        stderr(&out).contains("skipped zero: not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_in(dir.path(), &["scan", "--verbose", "zero"]);
+    assert!(
+        stderr(&out).contains("skipped zero: not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn path_longer_than_4096_bytes_is_handled() {
+    let dir = tree();
+    let segment = "d".repeat(200);
+    // Build 25 nested directories (over 5000 bytes) with relative steps, as no
+    // single absolute path that long can be passed to mkdir.
+    let script = format!(
+        "for i in $(seq 25); do mkdir {segment} && cd -P {segment} || exit 1; done; printf 'T=%s\\n' \"$1\" > deep.txt"
+    );
+    let status = Command::new("sh")
+        .args(["-c", &script, "sh", &github_token(9)])
+        .current_dir(dir.path())
+        .status()
+        .expect("sh runs");
+    assert!(status.success());
+    let out = run_in(dir.path(), &["scan", "--format", "json", "."]);
+    let doc = json(&out);
+    let paths = finding_paths(&doc);
+    assert!(paths.contains(&"found.txt".to_owned()), "{paths:?}");
+    let deep_found = paths.iter().any(|p| p.ends_with("deep.txt"));
+    let reported = stderr(&out).contains("File name too long");
+    assert!(
+        deep_found || reported,
+        "the deep file was neither scanned nor reported: {}",
+        stderr(&out)
+    );
+    assert!(matches!(out.status.code(), Some(1)), "{}", stderr(&out));
+}
+
+#[test]
+fn nonexistent_and_broken_link_paths_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    symlink("nowhere", dir.path().join("dangling")).expect("symlink");
+    let out = run_in(dir.path(), &["scan", "dangling"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("dangling: broken symbolic link"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    assert!(!Path::new("nowhere").exists());
+}
