@@ -24,6 +24,14 @@ impl std::fmt::Display for ExampleFailure {
 /// one negative example and a remediation URL per rule.
 pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure> {
     let mut failures = Vec::new();
+    for rule in set.rules() {
+        if let Err(message) = rule.compiled() {
+            failures.push(ExampleFailure {
+                rule_id: rule.id.clone(),
+                problem: format!("regex does not compile: {message}"),
+            });
+        }
+    }
     let mut matcher = Matcher::new(set);
     let mut found = Vec::new();
     for (index, rule) in set.rules().iter().enumerate() {

@@ -115,15 +115,18 @@ impl<'s> Matcher<'s> {
     /// Runs one rule's regex over `hay[start..end]` and keeps what validates.
     fn confirm(&mut self, rule_index: usize, hay: &[u8], (start, end): (usize, usize), out: &mut Vec<Match>) {
         let rule = &self.set.rules[rule_index];
-        let locations = self.locations[rule_index].get_or_insert_with(|| rule.regex.capture_locations());
+        let Ok(compiled) = rule.compiled() else {
+            return; // over the size limits: RuleSet::compile_all reports it
+        };
+        let locations = self.locations[rule_index].get_or_insert_with(|| compiled.regex.capture_locations());
         let bounded = &hay[..end];
         let mut at = start;
         while at <= end {
-            let Some(m) = rule.regex.captures_read_at(locations, bounded, at) else {
+            let Some(m) = compiled.regex.captures_read_at(locations, bounded, at) else {
                 break;
             };
             at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
-            let Some((s, e)) = locations.get(rule.secret_group) else {
+            let Some((s, e)) = locations.get(compiled.secret_group) else {
                 continue;
             };
             if s < e && accepts(rule, &hay[s..e]) {
