@@ -65,7 +65,7 @@ fn corpus(size: usize) -> Vec<u8> {
             _ => format!("{indent}}}\n"),
         };
         out.extend_from_slice(text.as_bytes());
-        if line % 50_000 == 0 {
+        if line.is_multiple_of(50_000) {
             let payload: String = (0..30)
                 .map(|_| {
                     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[(rng.next() % 62) as usize]

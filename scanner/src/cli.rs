@@ -8,7 +8,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use hush_rules::{default_specs, load_pack_file, RuleSet, RuleSpec};
+use hush_rules::{check_examples, default_specs, load_pack_file, Confidence, RuleSet, RuleSpec, Severity};
+
+use crate::allow::Allowlist;
+use crate::baseline::Baseline;
+use crate::config::Config;
 
 use crate::report::{write_report, Format, ReportOptions};
 use crate::scan::{scan, Progress, ScanOptions, ScanOutcome};
@@ -37,12 +41,35 @@ pub enum Command {
     /// Inspect the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Work with baseline files.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Add the findings of a gitleaks/betterleaks JSON report or a detect-secrets
+    /// `.secrets.baseline` to a hush baseline (created if missing).
+    Import {
+        /// The other scanner's report.
+        #[arg(value_name = "REPORT")]
+        report: PathBuf,
+        /// The hush baseline to add to.
+        #[arg(short, long, value_name = "FILE", default_value = ".hush-baseline")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List every rule: id, severity, confidence, keywords.
     List(RuleSelection),
+    /// Check a rule pack: it parses, its regexes compile, and each rule finds its
+    /// examples and none of its negative examples.
+    Check {
+        #[arg(value_name = "FILE", required = true)]
+        packs: Vec<PathBuf>,
+    },
 }
 
 /// Which rules to load.
@@ -98,8 +125,51 @@ pub struct ScanArgs {
     /// No summary and no progress on stderr (errors are still printed).
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Read settings from FILE instead of `.hush.toml` at the scan root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Findings in this baseline are reported as known and do not fail the scan.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding to this baseline file (its salt is kept if it exists)
+    /// and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Exit code when new findings are reported.
+    #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
+    pub exit_code: i32,
+    /// Report only findings of at least this severity.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Report only findings of at least this confidence.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub min_confidence: Option<Confidence>,
     #[command(flatten)]
     pub selection: RuleSelection,
+}
+
+/// `critical`, `high`, `medium`, `low` or `info`.
+pub fn parse_severity(text: &str) -> Result<Severity, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "critical" => Ok(Severity::Critical),
+        "high" => Ok(Severity::High),
+        "medium" => Ok(Severity::Medium),
+        "low" => Ok(Severity::Low),
+        "info" => Ok(Severity::Info),
+        _ => Err(format!(
+            "{text:?} is not a severity (critical, high, medium, low, info)"
+        )),
+    }
+}
+
+/// `high`, `medium` or `low`.
+pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "high" => Ok(Confidence::High),
+        "medium" => Ok(Confidence::Medium),
+        "low" => Ok(Confidence::Low),
+        _ => Err(format!("{text:?} is not a confidence (high, medium, low)")),
+    }
 }
 
 /// Parses `123`, `64K`, `512M`, `1G` (binary units).
@@ -123,6 +193,21 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Rules(RulesCommand::Check { packs }) => check_packs(&packs),
+        Command::Baseline(BaselineCommand::Import { report, output }) => {
+            let mut baseline = Baseline::load_or_new(&output)?;
+            let file = report.display().to_string();
+            let text = std::fs::read_to_string(&report).with_context(|| format!("reading {file}"))?;
+            let imported = crate::import::import(&file, &text, &mut baseline)?;
+            std::fs::write(&output, baseline.to_text()).with_context(|| format!("writing {}", output.display()))?;
+            eprintln!(
+                "hush: imported {} entries from a {} file into {}",
+                imported.entries,
+                imported.tool,
+                output.display()
+            );
+            Ok(EXIT_CLEAN)
+        }
         Command::Rules(RulesCommand::List(selection)) => {
             let rules = load_rules(&selection)?;
             let mut out = std::io::stdout().lock();
@@ -145,28 +230,92 @@ pub fn run(cli: Cli) -> Result<i32> {
 
 /// The default rules plus `--rules` packs, minus `--disable-rule` ids.
 pub fn load_rules(selection: &RuleSelection) -> Result<RuleSet> {
+    load_rules_with(selection, None)
+}
+
+/// Like [`load_rules`], with a config's packs, disabled rules and overrides.
+pub fn load_rules_with(selection: &RuleSelection, config: Option<&Config>) -> Result<RuleSet> {
     let mut specs: Vec<RuleSpec> = default_specs().context("loading the default rule packs")?;
     let mut user_ids = std::collections::HashSet::new();
-    for pack in &selection.rules {
-        let user = load_pack_file(pack).with_context(|| format!("--rules {}", pack.display()))?;
+    let config_packs = config
+        .map(|c| c.rules.packs.iter().map(|p| c.resolve(p)).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for pack in selection.rules.iter().chain(&config_packs) {
+        let user = load_pack_file(pack).with_context(|| format!("rule pack {}", pack.display()))?;
         user_ids.extend(user.iter().map(|s| s.id.clone()));
         specs.extend(user);
     }
+    let mut disabled: Vec<String> = Vec::new();
     for id in &selection.disable {
         if !specs.iter().any(|s| &s.id == id) {
             bail!("--disable-rule {id}: no rule has this id (see `hush rules list`)");
         }
+        disabled.push(id.clone());
     }
-    specs.retain(|s| !selection.disable.contains(&s.id));
+    if let Some(config) = config {
+        for id in &config.rules.disable {
+            if !specs.iter().any(|s| &s.id == id.get_ref()) {
+                return Err(config
+                    .invalid(
+                        id.span(),
+                        "rules.disable",
+                        format!("no rule has the id {:?}", id.get_ref()),
+                    )
+                    .into());
+            }
+            disabled.push(id.get_ref().clone());
+        }
+        for (id, change) in &config.rules.overrides {
+            let Some(spec) = specs.iter_mut().find(|s| &s.id == id) else {
+                return Err(config
+                    .invalid(change.span(), &format!("rules.override.{id}"), "no rule has this id")
+                    .into());
+            };
+            let change = change.get_ref();
+            if let Some(entropy) = change.entropy {
+                spec.entropy = Some(entropy);
+            }
+            if let Some(severity) = change.severity {
+                spec.severity = severity;
+            }
+        }
+    }
+    specs.retain(|s| !disabled.contains(&s.id));
     let set = RuleSet::compile(specs)?;
     // The default packs' regexes are compiled by the tests; a user's are checked now.
     set.compile_rules(|r| user_ids.contains(&r.id))?;
     Ok(set)
 }
 
+fn check_packs(packs: &[PathBuf]) -> Result<i32> {
+    let mut failed = false;
+    for pack in packs {
+        let specs = load_pack_file(pack)?;
+        let set = RuleSet::compile(specs).with_context(|| pack.display().to_string())?;
+        let failures = check_examples(&set, false);
+        for f in &failures {
+            eprintln!("hush: {}: {f}", pack.display());
+        }
+        println!("{}: {} rules, {} failures", pack.display(), set.len(), failures.len());
+        failed |= !failures.is_empty();
+    }
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
 fn run_scan(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    let rules = load_rules(&args.selection)?;
+    let root = args
+        .paths
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = Config::discover(args.config.as_deref(), &root)?;
+    let rules = load_rules_with(&args.selection, config.as_ref())?;
+    let allow = match &config {
+        Some(c) => Allowlist::from_config(c)?,
+        None => Allowlist::default(),
+    };
     let progress = Arc::new(Progress::default());
     let options = ScanOptions {
         no_ignore: args.no_ignore,
@@ -174,9 +323,33 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         max_file_size: args.max_file_size,
         threads: args.threads,
         progress: Some(progress.clone()),
+        allow: Arc::new(allow),
+        allow_root: config.as_ref().map(|c| c.dir.clone()).unwrap_or_default(),
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let outcome = with_progress(show_progress, &progress, || scan(&rules, &args.paths, &options));
+    let mut outcome = with_progress(show_progress, &progress, || scan(&rules, &args.paths, &options));
+    outcome.findings.retain(|f| {
+        args.min_severity.is_none_or(|min| f.severity >= min)
+            && args.min_confidence.is_none_or(|min| f.confidence >= min)
+    });
+    if let Some(path) = &args.write_baseline {
+        let mut baseline = Baseline::load_or_new(path)?;
+        baseline.replace_findings(&outcome.findings);
+        std::fs::write(path, baseline.to_text()).with_context(|| format!("--write-baseline {}", path.display()))?;
+        eprintln!("hush: wrote {} entries to {}", baseline.len(), path.display());
+        for f in &mut outcome.findings {
+            f.known = true;
+        }
+    } else if let Some(path) = args
+        .baseline
+        .clone()
+        .or_else(|| config.as_ref().and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))))
+    {
+        let baseline = Baseline::load(&path)?;
+        for f in &mut outcome.findings {
+            f.known = baseline.contains(f);
+        }
+    }
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -192,7 +365,13 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         color,
     };
     let mut buffer = Vec::new();
-    write_report(args.format, &outcome.findings, &outcome.stats, report, &mut buffer)?;
+    // The text report is for people: it shows what needs action, not what was reviewed.
+    let shown: Vec<_> = if args.format == Format::Text {
+        outcome.findings.iter().filter(|f| !f.known).cloned().collect()
+    } else {
+        outcome.findings.clone()
+    };
+    write_report(args.format, &shown, &outcome.stats, report, &mut buffer)?;
     match &args.output {
         Some(path) => std::fs::write(path, &buffer).with_context(|| format!("--output {}", path.display()))?,
         None => {
@@ -200,8 +379,8 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         }
     }
     print_diagnostics(&outcome, &args, started.elapsed());
-    Ok(if !outcome.findings.is_empty() {
-        EXIT_FINDINGS
+    Ok(if outcome.findings.iter().any(|f| !f.known) {
+        args.exit_code
     } else if !outcome.stats.errors.is_empty() {
         EXIT_ERROR
     } else {
@@ -277,15 +456,23 @@ fn print_diagnostics(outcome: &ScanOutcome, args: &ScanArgs, elapsed: Duration) 
     if args.quiet {
         return;
     }
-    let locations: usize = outcome.findings.iter().map(|f| f.locations.len()).sum();
+    let new: Vec<_> = outcome.findings.iter().filter(|f| !f.known).collect();
+    let locations: usize = new.iter().map(|f| f.locations.len()).sum();
     let mut summary = format!(
-        "hush: {} finding(s) in {} location(s); scanned {} file(s), {} in {:.2} s",
-        outcome.findings.len(),
+        "hush: {} new finding(s) in {} location(s); scanned {} file(s), {} in {:.2} s",
+        new.len(),
         locations,
         stats.files_scanned,
         human_bytes(stats.bytes_scanned),
         elapsed.as_secs_f64()
     );
+    let known = outcome.findings.len() - new.len();
+    if known > 0 {
+        summary.push_str(&format!("; {known} known from the baseline"));
+    }
+    if stats.suppressed > 0 {
+        summary.push_str(&format!("; {} allowed by annotations or config", stats.suppressed));
+    }
     if !stats.skips.is_empty() {
         summary.push_str(&format!("; skipped {} (--verbose names them)", stats.skips.len()));
     }

@@ -31,6 +31,10 @@ pub struct Finding {
     pub severity: Severity,
     pub confidence: Confidence,
     pub remediation: String,
+    /// The rule's tags.
+    pub tags: Vec<String>,
+    /// In the baseline: reviewed before, does not fail the scan.
+    pub known: bool,
     /// The secret itself: only shown with `--show-secrets`.
     pub secret: Vec<u8>,
     pub fingerprint: String,
@@ -120,6 +124,8 @@ impl FindingSet {
                     severity: rule.severity,
                     confidence: rule.confidence,
                     remediation: rule.remediation.clone(),
+                    tags: rule.tags.clone(),
+                    known: false,
                     fingerprint: fingerprint(&rule.id, &secret),
                     secret,
                     locations,

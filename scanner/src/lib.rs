@@ -14,8 +14,12 @@
 //! println!("{} findings", outcome.findings.len());
 //! ```
 
+pub mod allow;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod finding;
+pub mod import;
 pub mod origin;
 pub mod report;
 pub mod scan;

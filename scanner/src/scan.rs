@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use hush_rules::RuleSet;
 
+use crate::allow::{inline_allows, Allowlist};
 use crate::finding::{Finding, FindingSet};
 use crate::origin::Origin;
 use crate::stats::ScanStats;
+use crate::stream::Located;
 use crate::stream::{StreamOutcome, StreamScanner};
 use crate::walk::{display_path, scan_file, walk, Shared};
 
@@ -26,6 +28,11 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Live counters for a progress display.
     pub progress: Option<Arc<Progress>>,
+    /// What the repository's config allows.
+    pub allow: Arc<Allowlist>,
+    /// Allow globs are matched against paths relative to this directory (the
+    /// config file's), and against paths as shown.
+    pub allow_root: PathBuf,
 }
 
 impl Default for ScanOptions {
@@ -36,6 +43,8 @@ impl Default for ScanOptions {
             max_file_size: 1 << 30,
             threads: 0,
             progress: None,
+            allow: Arc::new(Allowlist::default()),
+            allow_root: PathBuf::new(),
         }
     }
 }
@@ -69,7 +78,7 @@ pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutco
     let mut scanner = StreamScanner::new(rules);
     for path in paths {
         if path.as_os_str() == "-" {
-            scan_stdin(&mut scanner, &mut stats, &mut findings);
+            scan_stdin(&mut scanner, opts, &mut stats, &mut findings);
             continue;
         }
         match std::fs::metadata(path) {
@@ -96,7 +105,7 @@ fn describe_missing(path: &Path, e: &std::io::Error) -> String {
     }
 }
 
-fn scan_stdin(scanner: &mut StreamScanner, stats: &mut ScanStats, findings: &mut FindingSet) {
+fn scan_stdin(scanner: &mut StreamScanner, opts: &ScanOptions, stats: &mut ScanStats, findings: &mut FindingSet) {
     let mut found = Vec::new();
     match scanner.scan_reader(std::io::stdin().lock(), &mut found) {
         Ok(StreamOutcome::Scanned { bytes, utf16 }) => {
@@ -107,5 +116,25 @@ fn scan_stdin(scanner: &mut StreamScanner, stats: &mut ScanStats, findings: &mut
         Ok(StreamOutcome::Binary) => stats.skip("-", crate::stats::SkipReason::Binary),
         Err(e) => stats.error("-", e.to_string()),
     }
+    drop_allowed(scanner.rules(), opts, &mut found, stats);
     findings.add(&Origin::Stdin, found);
+}
+
+/// Removes the matches that an inline annotation or the config's allowlist allows.
+pub(crate) fn drop_allowed(rules: &RuleSet, opts: &ScanOptions, found: &mut Vec<Located>, stats: &mut ScanStats) {
+    let before = found.len();
+    found.retain(|m| {
+        let id = &rules.rule(m.rule).id;
+        !inline_allows(&m.line_text, id, |word| rules.rules().iter().any(|r| r.id == word))
+            && !opts.allow.allows_match(m)
+    });
+    stats.suppressed += (before - found.len()) as u64;
+}
+
+impl ScanOptions {
+    /// Whether an `[allow] paths` glob covers `path`.
+    pub(crate) fn allows_path(&self, path: &Path) -> bool {
+        let relative = path.strip_prefix(&self.allow_root).unwrap_or(path);
+        self.allow.allows_path(relative) || self.allow.allows_path(&display_path(path))
+    }
 }

@@ -14,6 +14,8 @@ pub enum SkipReason {
     Special,
     /// A symbolic link, not followed without `--follow`.
     Symlink,
+    /// Matched by an `[allow] paths` glob of `.hush.toml`.
+    AllowedPath,
 }
 
 impl fmt::Display for SkipReason {
@@ -23,6 +25,7 @@ impl fmt::Display for SkipReason {
             SkipReason::TooLarge => "larger than --max-file-size",
             SkipReason::Special => "not a regular file (FIFO, socket or device)",
             SkipReason::Symlink => "symbolic link (use --follow to follow)",
+            SkipReason::AllowedPath => "allowed by an [allow] paths glob",
         })
     }
 }
@@ -53,6 +56,8 @@ pub struct ScanStats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub utf16_files: u64,
+    /// Matches dropped by an inline annotation or the config's allowlist.
+    pub suppressed: u64,
     pub skips: Vec<Skip>,
     pub errors: Vec<ScanError>,
 }
@@ -76,6 +81,7 @@ impl ScanStats {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.utf16_files += other.utf16_files;
+        self.suppressed += other.suppressed;
         self.skips.extend(other.skips);
         self.errors.extend(other.errors);
     }

@@ -20,6 +20,8 @@ pub const DEFAULT_CHUNK: usize = 8 << 20;
 pub const DEFAULT_OVERLAP: usize = 64 << 10;
 /// Bytes of the secret's line kept either side of it for the text report.
 const CONTEXT: usize = 80;
+/// Bytes of the secret's line searched either side of it for allow annotations.
+const LINE_REACH: usize = 1024;
 
 /// A match located in its stream, with the secret copied out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,11 @@ pub struct Located {
     /// Up to 80 bytes of the line before and after the secret (lossy UTF-8).
     pub before: String,
     pub after: String,
+    /// The whole regex match (the secret and its context).
+    pub matched: Vec<u8>,
+    /// The secret's first line (at most 1 KiB either side of the secret), for
+    /// inline `hush:allow` annotations and line allowlists.
+    pub line_text: Vec<u8>,
 }
 
 /// What became of a stream.
@@ -144,6 +151,11 @@ impl<'s> StreamScanner<'s> {
         }
     }
 
+    /// The rule set this scanner runs.
+    pub fn rules(&self) -> &'s RuleSet {
+        self.matcher.rules()
+    }
+
     /// Scans an in-memory blob in one piece.
     pub fn scan_bytes(&mut self, bytes: &[u8], out: &mut Vec<Located>) {
         self.found.clear();
@@ -179,8 +191,14 @@ fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
         memchr::memrchr(b'\n', &buf[before_floor..start]).map_or(before_floor, |nl| before_floor + nl + 1);
     let after_ceil = end.saturating_add(CONTEXT).min(buf.len());
     let after_to = memchr::memchr(b'\n', &buf[end..after_ceil]).map_or(after_ceil, |nl| end + nl);
+    let line_floor = start.saturating_sub(LINE_REACH);
+    let line_from = memchr::memrchr(b'\n', &buf[line_floor..start]).map_or(line_floor, |nl| line_floor + nl + 1);
+    let line_ceil = start.saturating_add(LINE_REACH).min(buf.len());
+    let line_to = memchr::memchr(b'\n', &buf[start..line_ceil]).map_or(line_ceil, |nl| start + nl);
     Located {
         rule: m.rule,
+        matched: buf[m.span.clone()].to_vec(),
+        line_text: buf[line_from..line_to].to_vec(),
         secret: buf[start..end].to_vec(),
         offset: pos.base + start as u64,
         line,

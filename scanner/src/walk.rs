@@ -14,7 +14,7 @@ use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, Wal
 
 use crate::finding::FindingSet;
 use crate::origin::Origin;
-use crate::scan::ScanOptions;
+use crate::scan::{drop_allowed, ScanOptions};
 use crate::stats::{ScanStats, SkipReason};
 use crate::stream::{StreamOutcome, StreamScanner};
 
@@ -39,6 +39,9 @@ pub(crate) fn scan_file(
 ) {
     let shown = display_path(path);
     let name = shown.display().to_string();
+    if opts.allows_path(path) {
+        return stats.skip(name, SkipReason::AllowedPath);
+    }
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) => return stats.error(name, e.to_string()),
@@ -67,6 +70,7 @@ pub(crate) fn scan_file(
         }
         Err(e) => stats.error(name, e.to_string()),
     }
+    drop_allowed(scanner.rules(), opts, &mut found, stats);
     findings.add(&Origin::File { path: shown }, found);
 }
 

@@ -40,6 +40,8 @@ struct JsonFinding {
     author: Option<String>,
     date: Option<String>,
     remediation: String,
+    /// In the baseline (reviewed before); does not fail the scan.
+    known: bool,
     locations: Vec<JsonLocation>,
 }
 
@@ -49,6 +51,7 @@ struct JsonSkipped {
     too_large: usize,
     special: usize,
     symlink: usize,
+    allowed_path: usize,
 }
 
 #[derive(Serialize)]
@@ -61,6 +64,7 @@ struct JsonError {
 struct JsonStats {
     files_scanned: u64,
     bytes_scanned: u64,
+    suppressed: u64,
     skipped: JsonSkipped,
     errors: Vec<JsonError>,
 }
@@ -101,6 +105,7 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
         author: None,
         date: None,
         remediation: f.remediation.clone(),
+        known: f.known,
         locations: f.locations.iter().map(location).collect(),
     }
 }
@@ -117,11 +122,13 @@ pub(super) fn write_document(
         stats: JsonStats {
             files_scanned: stats.files_scanned,
             bytes_scanned: stats.bytes_scanned,
+            suppressed: stats.suppressed,
             skipped: JsonSkipped {
                 binary: stats.skipped(SkipReason::Binary),
                 too_large: stats.skipped(SkipReason::TooLarge),
                 special: stats.skipped(SkipReason::Special),
                 symlink: stats.skipped(SkipReason::Symlink),
+                allowed_path: stats.skipped(SkipReason::AllowedPath),
             },
             errors: stats
                 .errors

@@ -1,0 +1,229 @@
+//! `.hush.toml`: a repository's scanner settings. Found at the scan root or named
+//! with `--config`. Unknown keys and bad regexes or globs are errors that name the
+//! file, the line and the key.
+//!
+//! ```toml
+//! baseline = ".hush-baseline"             # used when --baseline is not given
+//!
+//! [rules]
+//! packs = ["security/extra-rules.toml"]   # relative to this file
+//! disable = ["generic-password-assignment"]
+//!
+//! [rules.override.generic-api-key-assignment]
+//! entropy = 4.2
+//! severity = "low"
+//!
+//! [allow]
+//! paths = ["vendor/**", "**/testdata/**"]
+//! stopwords = ["dummy"]
+//! values = ["not-a-real-password-1"]
+//! sha256 = ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]
+//! regexes = [
+//!   { pattern = '^AKIA[0-9A-Z]{12}TEST$', target = "secret" },
+//!   { pattern = 'example\.com', target = "line" },
+//! ]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hush_rules::Severity;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The file name looked for at the scan root.
+pub const CONFIG_FILE: &str = ".hush.toml";
+
+/// A config file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML error text names the line, column and key.
+    #[error("in {file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}:{line}: {key}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        key: String,
+        message: String,
+    },
+}
+
+/// The parsed `.hush.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub rules: RulesConfig,
+    #[serde(default)]
+    pub allow: AllowConfig,
+    /// Baseline file used when `--baseline` is not given (relative to this file).
+    pub baseline: Option<PathBuf>,
+    /// The directory of the config file (set after loading).
+    #[serde(skip)]
+    pub dir: PathBuf,
+    /// The config file's name, for errors.
+    #[serde(skip)]
+    pub file: String,
+    #[serde(skip)]
+    text: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Extra rule packs, relative to the config file.
+    #[serde(default)]
+    pub packs: Vec<PathBuf>,
+    /// Rule ids to disable.
+    #[serde(default)]
+    pub disable: Vec<Spanned<String>>,
+    /// Per-rule settings, by rule id.
+    #[serde(default, rename = "override")]
+    pub overrides: BTreeMap<String, Spanned<RuleOverride>>,
+}
+
+/// What a repository may change about one rule.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    pub entropy: Option<f64>,
+    pub severity: Option<Severity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowConfig {
+    /// Path globs (gitignore-like `**`) never scanned.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Secrets containing one of these, case-insensitively, are allowed.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Exact secret values that are allowed.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// SHA-256 (hex) of allowed secrets, for values that should not be written down.
+    #[serde(default)]
+    pub sha256: Vec<Spanned<String>>,
+    /// Regexes matched against the secret, the whole match, or the line.
+    #[serde(default)]
+    pub regexes: Vec<Spanned<AllowRegex>>,
+}
+
+/// An allow regex and what it is matched against.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowRegex {
+    pub pattern: String,
+    pub target: RegexTarget,
+}
+
+/// What an allow regex is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegexTarget {
+    Secret,
+    Match,
+    Line,
+}
+
+impl Config {
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            file: file.clone(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        config.file = file;
+        config.text = text;
+        Ok(config)
+    }
+
+    /// `--config FILE` if given, else `.hush.toml` in `root` if it exists.
+    pub fn discover(explicit: Option<&Path>, root: &Path) -> Result<Option<Config>, ConfigError> {
+        if let Some(path) = explicit {
+            return Config::load(path).map(Some);
+        }
+        let candidate = root.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Config::load(&candidate).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// A path named in the config, resolved against the config file's directory.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.dir.join(path)
+        }
+    }
+
+    /// An error about the value at byte `span` of the file.
+    pub fn invalid(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
+        let line = self
+            .text
+            .get(..span.start)
+            .map_or(1, |head| head.matches('\n').count() + 1);
+        ConfigError::Invalid {
+            file: self.file.clone(),
+            line,
+            key: key.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, text).expect("write");
+        Config::load(&path)
+    }
+
+    #[test]
+    fn full_example_parses() {
+        let doc = include_str!("config.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//! "))
+            .skip_while(|l| !l.starts_with("```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("```"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = load(&doc).unwrap_or_else(|e| panic!("the doc example parses: {e}"));
+        assert_eq!(config.rules.disable.len(), 1);
+        assert_eq!(config.allow.regexes[1].get_ref().target, RegexTarget::Line);
+        assert_eq!(
+            config.rules.overrides["generic-api-key-assignment"].get_ref().severity,
+            Some(Severity::Low)
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = load("[allow]\npaths = []\nvalue = [\"x\"]\n").unwrap_err().to_string();
+        assert!(
+            err.contains(".hush.toml") && err.contains("line 3") && err.contains("value"),
+            "{err}"
+        );
+    }
+}
