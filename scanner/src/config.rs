@@ -7,9 +7,9 @@
 //!
 //! [rules]
 //! packs = ["security/extra-rules.toml"]   # relative to this file
-//! disable = ["generic-password-assignment"]
+//! disable = ["generic-password"]
 //!
-//! [rules.override.generic-api-key-assignment]
+//! [rules.override.generic-api-key]
 //! entropy = 4.2
 //! severity = "low"
 //!
@@ -213,7 +213,7 @@ mod tests {
         assert_eq!(config.rules.disable.len(), 1);
         assert_eq!(config.allow.regexes[1].get_ref().target, RegexTarget::Line);
         assert_eq!(
-            config.rules.overrides["generic-api-key-assignment"].get_ref().severity,
+            config.rules.overrides["generic-api-key"].get_ref().severity,
             Some(Severity::Low)
         );
     }
