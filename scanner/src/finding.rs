@@ -30,6 +30,8 @@ pub struct Finding {
     pub rule_name: String,
     pub severity: Severity,
     pub confidence: Confidence,
+    /// The rule's tags, as in its pack (e.g. `github`, `token`).
+    pub tags: Vec<String>,
     pub remediation: String,
     /// The secret itself: only shown with `--show-secrets`.
     pub secret: Vec<u8>,
@@ -119,6 +121,7 @@ impl FindingSet {
                     rule_name: rule.name.clone(),
                     severity: rule.severity,
                     confidence: rule.confidence,
+                    tags: rule.tags.clone(),
                     remediation: rule.remediation.clone(),
                     fingerprint: fingerprint(&rule.id, &secret),
                     secret,
