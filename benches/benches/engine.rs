@@ -35,43 +35,16 @@ fn corpus(size: usize) -> Vec<u8> {
         line += 1;
         let indent = "    ".repeat((rng.next() % 4) as usize);
         let text = match rng.next() % 6 {
-            0 => format!(
-                "{indent}// {} the {} for {}\n",
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.pick(WORDS)
-            ),
-            1 => format!(
-                "{indent}let {}_{} = {}.{}({});\n",
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.pick(WORDS)
-            ),
-            2 => format!(
-                "{indent}{}: \"{}-{}\"\n",
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.next() % 1000
-            ),
-            3 => format!(
-                "{indent}if {}.{} == {} {{\n",
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.next() % 100
-            ),
+            0 => format!("{indent}// {} the {} for {}\n", rng.pick(WORDS), rng.pick(WORDS), rng.pick(WORDS)),
+            1 => format!("{indent}let {}_{} = {}.{}({});\n", rng.pick(WORDS), rng.pick(WORDS), rng.pick(WORDS), rng.pick(WORDS), rng.pick(WORDS)),
+            2 => format!("{indent}{}: \"{}-{}\"\n", rng.pick(WORDS), rng.pick(WORDS), rng.next() % 1000),
+            3 => format!("{indent}if {}.{} == {} {{\n", rng.pick(WORDS), rng.pick(WORDS), rng.next() % 100),
             4 => format!("{indent}{} = {:x}\n", rng.pick(WORDS), rng.next()),
             _ => format!("{indent}}}\n"),
         };
         out.extend_from_slice(text.as_bytes());
         if line % 50_000 == 0 {
-            let payload: String = (0..30)
-                .map(|_| {
-                    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[(rng.next() % 62) as usize]
-                        as char
-                })
-                .collect();
+            let payload: String = (0..30).map(|_| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[(rng.next() % 62) as usize] as char).collect();
             let checksum = String::from_utf8_lossy(&github_checksum(payload.as_bytes())).into_owned();
             out.extend_from_slice(format!("GITHUB_TOKEN={}{payload}{checksum}\n", ["gh", "p_"].concat()).as_bytes());
         }
