@@ -30,9 +30,9 @@ pub struct Finding {
     pub rule_name: String,
     pub severity: Severity,
     pub confidence: Confidence,
-    pub remediation: String,
-    /// The rule's tags.
+    /// The rule's tags, as in its pack (e.g. `github`, `token`).
     pub tags: Vec<String>,
+    pub remediation: String,
     /// In the baseline: reviewed before, does not fail the scan.
     pub known: bool,
     /// The secret itself: only shown with `--show-secrets`.
@@ -123,8 +123,8 @@ impl FindingSet {
                     rule_name: rule.name.clone(),
                     severity: rule.severity,
                     confidence: rule.confidence,
-                    remediation: rule.remediation.clone(),
                     tags: rule.tags.clone(),
+                    remediation: rule.remediation.clone(),
                     known: false,
                     fingerprint: fingerprint(&rule.id, &secret),
                     secret,

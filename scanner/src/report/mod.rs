@@ -1,7 +1,13 @@
 //! Reports: each output format is a separate writer over the same findings and
-//! statistics. None of them prints a whole secret unless `show_secrets` is set.
+//! statistics. None of them prints a whole secret unless `show_secrets` is set,
+//! and SARIF and GitHub annotations never do: those outputs are uploaded or kept
+//! in job logs.
 
+mod csv;
+mod github;
 mod json;
+mod relative;
+mod sarif;
 mod text;
 
 use std::io::{self, Write};
@@ -18,6 +24,12 @@ pub enum Format {
     Json,
     /// One JSON object per finding, one per line.
     Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning (secrets always masked).
+    Sarif,
+    /// GitHub Actions workflow annotations, one per location (secrets always masked).
+    Github,
+    /// CSV, one row per location, for spreadsheets.
+    Csv,
 }
 
 /// Settings shared by every format.
@@ -41,6 +53,9 @@ pub fn write_report(
         Format::Text => text::write(findings, options, out),
         Format::Json => json::write_document(findings, stats, options, out),
         Format::Jsonl => json::write_lines(findings, options, out),
+        Format::Sarif => sarif::write(findings, out),
+        Format::Github => github::write(findings, out),
+        Format::Csv => csv::write(findings, options, out),
     }
 }
 

@@ -1,0 +1,76 @@
+//! The GitHub Actions format: one workflow command per location, which the runner
+//! turns into an annotation on the file and line in the job summary and the pull
+//! request diff:
+//!
+//! ```text
+//! ::error file=config.env,line=2,col=14,endLine=2,endColumn=54,title=GitHub personal access token (classic)::ghp_…(40) (github-pat): Delete the token at ...
+//! ```
+//!
+//! `critical` and `high` findings are `error`, `medium` ones `warning`, `low` and
+//! `info` ones `notice`. The file is relative to the current directory (the
+//! checkout, when CI runs `hush scan .`) with `/` separators; stdin findings
+//! have no `file`. Values are escaped as the runner expects (`%`, CR and LF in
+//! the message; also `:` and `,` in properties), so a file name cannot end the
+//! command early or inject another one. The message shows the masked secret,
+//! even with `--show-secrets`: a job log is not the place for it.
+
+use std::io::{self, Write};
+
+use hush_rules::Severity;
+
+use super::relative::{slash_joined, Base};
+use crate::finding::Finding;
+use crate::origin::Origin;
+
+pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    let mut base = Base::default();
+    for f in findings {
+        let message = escape_data(&format!("{} ({}): {}", f.masked(), f.rule_id, f.remediation));
+        let title = escape_property(&f.rule_name);
+        for l in &f.locations {
+            let mut properties = Vec::with_capacity(6);
+            if let Origin::File { path } = &l.origin {
+                let file = slash_joined(&base.segments(path));
+                properties.push(format!("file={}", escape_property(&file)));
+            }
+            let line = l.line.max(1);
+            properties.push(format!("line={line}"));
+            properties.push(format!("col={}", l.column.max(1)));
+            properties.push(format!("endLine={}", l.end_line.max(line)));
+            properties.push(format!("endColumn={}", l.end_column.max(1)));
+            properties.push(format!("title={title}"));
+            writeln!(out, "::{} {}::{message}", command(f.severity), properties.join(","))?;
+        }
+    }
+    Ok(())
+}
+
+fn command(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "notice",
+    }
+}
+
+/// A command's message: `%`, CR and LF escaped (as `@actions/core` does).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// A command's property value: as a message, and `:` and `,` too.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_follow_the_workflow_command_rules() {
+        assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
+        assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+        assert_eq!(escape_property("x::error ::y"), "x%3A%3Aerror %3A%3Ay");
+    }
+}
