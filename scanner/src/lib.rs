@@ -19,6 +19,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod finding;
+pub mod git;
 pub mod import;
 pub mod origin;
 pub mod report;

@@ -16,6 +16,8 @@ pub enum SkipReason {
     Symlink,
     /// Matched by an `[allow] paths` glob of `.hush.toml`.
     AllowedPath,
+    /// A Git LFS pointer: the content is not in the repository.
+    LfsPointer,
 }
 
 impl fmt::Display for SkipReason {
@@ -26,6 +28,7 @@ impl fmt::Display for SkipReason {
             SkipReason::Special => "not a regular file (FIFO, socket or device)",
             SkipReason::Symlink => "symbolic link (use --follow to follow)",
             SkipReason::AllowedPath => "allowed by an [allow] paths glob",
+            SkipReason::LfsPointer => "Git LFS pointer (content stored outside the repository)",
         })
     }
 }
@@ -60,6 +63,9 @@ pub struct ScanStats {
     pub suppressed: u64,
     pub skips: Vec<Skip>,
     pub errors: Vec<ScanError>,
+    /// Things a user should know that are not errors (a shallow clone, a
+    /// submodule not followed).
+    pub notes: Vec<String>,
 }
 
 impl ScanStats {
@@ -84,6 +90,7 @@ impl ScanStats {
         self.suppressed += other.suppressed;
         self.skips.extend(other.skips);
         self.errors.extend(other.errors);
+        self.notes.extend(other.notes);
     }
 
     /// Sorts skips and errors by path, so output does not depend on thread timing.

@@ -157,6 +157,29 @@ impl<'s> StreamScanner<'s> {
         }
     }
 
+    /// Scans an in-memory blob (a git object): binary blobs are skipped and UTF-16
+    /// decoded as for files, without copying the blob into the chunk buffer.
+    pub fn scan_blob(&mut self, bytes: &[u8], out: &mut Vec<Located>) -> StreamOutcome {
+        match sniff(bytes) {
+            Encoding::Binary if !self.include_binary => StreamOutcome::Binary,
+            encoding @ (Encoding::Utf16Le | Encoding::Utf16Be) if !self.include_binary => {
+                let decoded = decode_utf16(bytes, encoding == Encoding::Utf16Le);
+                self.scan_bytes(&decoded, out);
+                StreamOutcome::Scanned {
+                    bytes: decoded.len() as u64,
+                    utf16: true,
+                }
+            }
+            _ => {
+                self.scan_bytes(bytes, out);
+                StreamOutcome::Scanned {
+                    bytes: bytes.len() as u64,
+                    utf16: false,
+                }
+            }
+        }
+    }
+
     /// The rule set this scanner runs.
     pub fn rules(&self) -> &'s RuleSet {
         self.matcher.rules()

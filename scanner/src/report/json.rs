@@ -1,6 +1,7 @@
 //! The JSON and JSON Lines formats. Field names are a stable interface, documented
 //! in the README: each finding carries its first location flat (`path`, `line`,
-//! `column`, `end_line`, `end_column`) and every location in `locations`. Paths
+//! `column`, `end_line`, `end_column`, and for git blobs `commit`, `author`,
+//! `email`, `date`, `message`) and every location in `locations`. Paths
 //! that are not UTF-8 are written lossily (U+FFFD). `commit`, `author` and `date`
 //! are null for files and stdin.
 
@@ -19,6 +20,16 @@ struct JsonLocation {
     column: u64,
     end_line: u64,
     end_column: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -38,7 +49,9 @@ struct JsonFinding {
     end_column: u64,
     commit: Option<String>,
     author: Option<String>,
+    email: Option<String>,
     date: Option<String>,
+    message: Option<String>,
     remediation: String,
     /// In the baseline (reviewed before); does not fail the scan.
     known: bool,
@@ -52,6 +65,7 @@ struct JsonSkipped {
     special: usize,
     symlink: usize,
     allowed_path: usize,
+    lfs_pointer: usize,
 }
 
 #[derive(Serialize)]
@@ -67,6 +81,7 @@ struct JsonStats {
     suppressed: u64,
     skipped: JsonSkipped,
     errors: Vec<JsonError>,
+    notes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -77,12 +92,18 @@ struct JsonDocument {
 }
 
 fn location(l: &Location) -> JsonLocation {
+    let commit = l.origin.commit();
     JsonLocation {
         path: l.origin.display_path(),
         line: l.line,
         column: l.column,
         end_line: l.end_line,
         end_column: l.end_column,
+        commit: commit.map(|c| c.id.clone()),
+        author: commit.map(|c| c.author.clone()),
+        email: commit.map(|c| c.email.clone()),
+        date: commit.map(|c| c.date.clone()),
+        message: commit.map(|c| c.summary.clone()),
     }
 }
 
@@ -96,14 +117,16 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
         secret_masked: f.masked(),
         secret: options.show_secrets.then(|| shown_secret(f, options)),
         fingerprint: f.fingerprint.clone(),
-        path: first.path,
+        path: first.path.clone(),
         line: first.line,
         column: first.column,
         end_line: first.end_line,
         end_column: first.end_column,
-        commit: None,
-        author: None,
-        date: None,
+        commit: first.commit.clone(),
+        author: first.author.clone(),
+        email: first.email.clone(),
+        date: first.date.clone(),
+        message: first.message.clone(),
         remediation: f.remediation.clone(),
         known: f.known,
         locations: f.locations.iter().map(location).collect(),
@@ -129,6 +152,7 @@ pub(super) fn write_document(
                 special: stats.skipped(SkipReason::Special),
                 symlink: stats.skipped(SkipReason::Symlink),
                 allowed_path: stats.skipped(SkipReason::AllowedPath),
+                lfs_pointer: stats.skipped(SkipReason::LfsPointer),
             },
             errors: stats
                 .errors
@@ -138,6 +162,7 @@ pub(super) fn write_document(
                     message: e.message.clone(),
                 })
                 .collect(),
+            notes: stats.notes.clone(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -156,6 +156,11 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
             .uri_base_id(SRCROOT)
             .build(),
         Origin::Stdin => ArtifactLocation::builder().uri("stdin").build(),
+        // Git paths are already relative to the repository root, `/`-separated.
+        Origin::GitBlob { path, .. } => ArtifactLocation::builder()
+            .uri(uri(&path.split('/').map(OsString::from).collect::<Vec<_>>()))
+            .uri_base_id(SRCROOT)
+            .build(),
     };
     let location = SarifLocation::builder()
         .physical_location(
@@ -165,7 +170,7 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
                 .build(),
         )
         .build();
-    SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(f.rule_id.clone())
         .rule_index(rule_index)
         .level(result_level(f.severity))
@@ -176,7 +181,18 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
         )
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_owned(), f.fingerprint.clone())]))
-        .build()
+        .build();
+    if let Some(commit) = l.origin.commit() {
+        let extra = BTreeMap::from([
+            ("commit".to_owned(), json!(commit.id)),
+            ("author".to_owned(), json!(commit.author)),
+            ("email".to_owned(), json!(commit.email)),
+            ("date".to_owned(), json!(commit.date)),
+            ("message".to_owned(), json!(commit.summary)),
+        ]);
+        result.properties = Some(PropertyBag::builder().additional_properties(extra).build());
+    }
+    result
 }
 
 /// 1-based, never 0; a one-line region ends at least one column after it starts.

@@ -23,7 +23,7 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
                 out,
                 "{}{}:{}:{}{}  {}{}{}  {}  [{}]",
                 paint(MAGENTA),
-                l.origin.display_path(),
+                l.origin.location_label(),
                 l.line,
                 l.column,
                 paint(RESET),

@@ -1,0 +1,277 @@
+//! The command line's flags, close to what the user types (validation only); the
+//! `run` functions build the real objects from them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use hush_rules::{Confidence, Severity};
+
+use super::EXIT_FINDINGS;
+use crate::report::Format;
+
+const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (rules ", env!("CARGO_PKG_VERSION"), ")");
+
+/// hush: find leaked secrets in files, directories and stdin.
+#[derive(Debug, Parser)]
+#[command(name = "hush", version, long_version = LONG_VERSION, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, directories or stdin (`-`) for secrets.
+    Scan(ScanArgs),
+    /// Scan a git repository's history: every commit of every ref, a range, or
+    /// what is staged.
+    Git(GitArgs),
+    /// Inspect the rule set.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Work with baseline files.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Add the findings of a gitleaks/betterleaks JSON report or a detect-secrets
+    /// `.secrets.baseline` to a hush baseline (created if missing).
+    Import {
+        /// The other scanner's report.
+        #[arg(value_name = "REPORT")]
+        report: PathBuf,
+        /// The hush baseline to add to.
+        #[arg(short, long, value_name = "FILE", default_value = ".hush-baseline")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, severity, confidence, keywords.
+    List(RuleSelection),
+    /// Check a rule pack: it parses, its regexes compile, and each rule finds its
+    /// examples and none of its negative examples.
+    Check {
+        #[arg(value_name = "FILE", required = true)]
+        packs: Vec<PathBuf>,
+    },
+}
+
+/// Which rules to load.
+#[derive(Debug, clap::Args)]
+pub struct RuleSelection {
+    /// An extra rule pack (TOML), added to the default rules; repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Disable the rule with this id; repeatable.
+    #[arg(long = "disable-rule", value_name = "ID")]
+    pub disable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Flags every scanning command shares: output, rules, config, baseline.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in full instead of masked (`ghp_…(40)`).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Worker threads (0: one per CPU).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Name every skipped file and why.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// No summary and no progress on stderr (errors are still printed).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Read settings from FILE instead of `.hush.toml` at the scan root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Findings in this baseline are reported as known and do not fail the scan.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding to this baseline file (its salt is kept if it exists)
+    /// and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Exit code when new findings are reported.
+    #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
+    pub exit_code: i32,
+    /// Report only findings of at least this severity.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Report only findings of at least this confidence.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub min_confidence: Option<Confidence>,
+    #[command(flatten)]
+    pub selection: RuleSelection,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads stdin.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Do not respect .gitignore, .ignore or .hushignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+    /// Skip files larger than this (bytes; K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_file_size: u64,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GitArgs {
+    /// The repository (any directory in it; bare repositories and worktrees too).
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Only what B adds over A (a push or a pull request), e.g. `origin/main..HEAD`.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["staged", "branch"])]
+    pub range: Option<String>,
+    /// Only commits made at or after DATE (`2024-01-31`, RFC 3339, seconds since
+    /// the epoch, or `N days|weeks|months|years ago`).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<i64>,
+    /// Start from these refs or revisions instead of every ref; repeatable.
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
+    pub branch: Vec<String>,
+    /// Scan what is staged (the index against HEAD), for a pre-commit hook.
+    #[arg(long)]
+    pub staged: bool,
+    /// Also scan blobs no ref reaches (dangling and unreachable objects).
+    #[arg(long, conflicts_with_all = ["staged", "range"])]
+    pub all_objects: bool,
+    /// Skip blobs larger than this (bytes; K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_blob_size: u64,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `critical`, `high`, `medium`, `low` or `info`.
+pub fn parse_severity(text: &str) -> Result<Severity, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "critical" => Ok(Severity::Critical),
+        "high" => Ok(Severity::High),
+        "medium" => Ok(Severity::Medium),
+        "low" => Ok(Severity::Low),
+        "info" => Ok(Severity::Info),
+        _ => Err(format!(
+            "{text:?} is not a severity (critical, high, medium, low, info)"
+        )),
+    }
+}
+
+/// `high`, `medium` or `low`.
+pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "high" => Ok(Confidence::High),
+        "medium" => Ok(Confidence::Medium),
+        "low" => Ok(Confidence::Low),
+        _ => Err(format!("{text:?} is not a confidence (high, medium, low)")),
+    }
+}
+
+/// Parses `123`, `64K`, `512M`, `1G` (binary units).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, shift) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 10),
+        Some('M') => (&t[..t.len() - 1], 20),
+        Some('G') => (&t[..t.len() - 1], 30),
+        Some('T') => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (examples: 4096, 64K, 512M, 1G)"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
+/// `--since`: a date, RFC 3339 time, seconds since the epoch, or `N units ago`.
+pub fn parse_since(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let bad =
+        || format!("{text:?} is not a date (examples: 2024-01-31, 2024-01-31T12:00:00Z, 1706702400, 2 weeks ago)");
+    if let Ok(seconds) = t.parse::<i64>() {
+        return Ok(seconds);
+    }
+    if let Some(amount) = t.strip_suffix(" ago") {
+        let (n, unit) = amount.trim().split_once(' ').ok_or_else(bad)?;
+        let n: i64 = n.parse().map_err(|_| bad())?;
+        let unit_seconds = match unit.trim_end_matches('s') {
+            "second" => 1,
+            "minute" => 60,
+            "hour" => 3600,
+            "day" => 86_400,
+            "week" => 7 * 86_400,
+            "month" => 30 * 86_400,
+            "year" => 365 * 86_400,
+            _ => return Err(bad()),
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| e.to_string())?;
+        return Ok(i64::try_from(now.as_secs()).map_err(|e| e.to_string())? - n * unit_seconds);
+    }
+    let (date, time) = t.split_once(['T', ' ']).unwrap_or((t, "00:00:00Z"));
+    let mut ymd = date.split('-').map(|p| p.parse::<i64>());
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d)), None) = (ymd.next(), ymd.next(), ymd.next(), ymd.next()) else {
+        return Err(bad());
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    let time = time.trim_end_matches('Z');
+    let mut hms = time.split(':').map(|p| p.parse::<i64>());
+    let h = hms.next().unwrap_or(Ok(0)).map_err(|_| bad())?;
+    let min = hms.next().unwrap_or(Ok(0)).map_err(|_| bad())?;
+    let s = hms.next().unwrap_or(Ok(0)).map_err(|_| bad())?;
+    Ok(crate::git::days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_parses_dates_and_relative_times() {
+        assert_eq!(parse_since("1970-01-02"), Ok(86_400));
+        assert_eq!(parse_since("2000-02-29T00:00:01Z"), Ok(951_782_401));
+        assert_eq!(parse_since("12345"), Ok(12345));
+        assert!(parse_since("2 weeks ago").is_ok_and(|t| t > 1_700_000_000));
+        assert!(parse_since("yesterday-ish").is_err());
+    }
+
+    #[test]
+    fn sizes_parse_with_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert!(parse_size("lots").unwrap_err().contains("not a size"));
+    }
+}

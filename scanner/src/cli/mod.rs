@@ -1,0 +1,111 @@
+//! The command line: [`args`] holds the clap definitions, close to the flags;
+//! `run` dispatches, and [`session`] turns a source's outcome into a report and
+//! an exit code the same way for every scanning command.
+
+mod args;
+mod rules;
+mod session;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use hush_rules::{check_examples, load_pack_file, RuleSet};
+
+pub use args::*;
+pub use rules::{load_rules, load_rules_with};
+
+use crate::baseline::Baseline;
+use crate::git::{scan_git, GitOptions};
+use crate::scan::scan;
+use session::{ignore_broken_pipe, run_source};
+
+/// Exit code when nothing was found.
+pub const EXIT_CLEAN: i32 = 0;
+/// Exit code when secrets were found.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code for bad arguments, bad config or input that could not be read.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs the parsed command line; the result is the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(args) => {
+            let root = args
+                .paths
+                .iter()
+                .find(|p| p.is_dir())
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
+            run_source(&args.report, &root, |rules, mut options| {
+                options.no_ignore = args.no_ignore;
+                options.follow_links = args.follow;
+                options.max_file_size = args.max_file_size;
+                Ok(scan(rules, &args.paths, &options))
+            })
+        }
+        Command::Git(args) => {
+            let git = GitOptions {
+                repo: args.repo.clone(),
+                range: args.range.clone(),
+                since: args.since,
+                branches: args.branch.clone(),
+                staged: args.staged,
+                all_objects: args.all_objects,
+                max_blob_size: args.max_blob_size,
+            };
+            run_source(&args.report, &args.repo, |rules, options| {
+                Ok(scan_git(rules, &git, &options)?)
+            })
+        }
+        Command::Rules(RulesCommand::List(selection)) => list_rules(&selection),
+        Command::Rules(RulesCommand::Check { packs }) => check_packs(&packs),
+        Command::Baseline(BaselineCommand::Import { report, output }) => {
+            let mut baseline = Baseline::load_or_new(&output)?;
+            let file = report.display().to_string();
+            let text = std::fs::read_to_string(&report).with_context(|| format!("reading {file}"))?;
+            let imported = crate::import::import(&file, &text, &mut baseline)?;
+            std::fs::write(&output, baseline.to_text()).with_context(|| format!("writing {}", output.display()))?;
+            eprintln!(
+                "hush: imported {} entries from a {} file into {}",
+                imported.entries,
+                imported.tool,
+                output.display()
+            );
+            Ok(EXIT_CLEAN)
+        }
+    }
+}
+
+fn list_rules(selection: &RuleSelection) -> Result<i32> {
+    use std::io::Write;
+    let rules = load_rules(selection)?;
+    let mut out = std::io::stdout().lock();
+    for rule in rules.rules() {
+        let line = format!(
+            "{:<40} {:<9} {:<7} {}\n",
+            rule.id,
+            crate::report::level_name(rule.severity),
+            crate::report::level_name(rule.confidence),
+            rule.keywords.join(",")
+        );
+        if ignore_broken_pipe(out.write_all(line.as_bytes()))? {
+            break;
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn check_packs(packs: &[PathBuf]) -> Result<i32> {
+    let mut failed = false;
+    for pack in packs {
+        let specs = load_pack_file(pack)?;
+        let set = RuleSet::compile(specs).with_context(|| pack.display().to_string())?;
+        let failures = check_examples(&set, false);
+        for f in &failures {
+            eprintln!("hush: {}: {f}", pack.display());
+        }
+        println!("{}: {} rules, {} failures", pack.display(), set.len(), failures.len());
+        failed |= !failures.is_empty();
+    }
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}

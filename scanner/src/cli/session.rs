@@ -1,0 +1,206 @@
+//! One scanning session, the same for every source: load config and rules, run
+//! the source, apply severity filters and the baseline, write the report, print
+//! diagnostics, and pick the exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use hush_rules::RuleSet;
+
+use super::{load_rules_with, ColorChoice, ReportArgs, EXIT_CLEAN, EXIT_ERROR};
+use crate::allow::Allowlist;
+use crate::baseline::Baseline;
+use crate::config::Config;
+use crate::report::{write_report, Format, ReportOptions};
+use crate::scan::{Progress, ScanOptions, ScanOutcome};
+
+/// Runs `source` with the rules and options `args` and the config at `root` ask
+/// for, then reports; returns the exit code.
+pub(super) fn run_source(
+    args: &ReportArgs,
+    root: &Path,
+    source: impl FnOnce(&RuleSet, ScanOptions) -> Result<ScanOutcome>,
+) -> Result<i32> {
+    let started = Instant::now();
+    let config = Config::discover(args.config.as_deref(), root)?;
+    let rules = load_rules_with(&args.selection, config.as_ref())?;
+    let allow = match &config {
+        Some(c) => Allowlist::from_config(c)?,
+        None => Allowlist::default(),
+    };
+    let progress = Arc::new(Progress::default());
+    let options = ScanOptions {
+        threads: args.threads,
+        progress: Some(progress.clone()),
+        allow: Arc::new(allow),
+        allow_root: config.as_ref().map(|c| c.dir.clone()).unwrap_or_default(),
+        ..ScanOptions::default()
+    };
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let mut outcome = with_progress(show_progress, &progress, || source(&rules, options))?;
+    outcome.findings.retain(|f| {
+        args.min_severity.is_none_or(|min| f.severity >= min)
+            && args.min_confidence.is_none_or(|min| f.confidence >= min)
+    });
+    apply_baseline(args, config.as_ref(), &mut outcome)?;
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let report = ReportOptions {
+        show_secrets: args.show_secrets,
+        color,
+    };
+    let mut buffer = Vec::new();
+    // The text report is for people: it shows what needs action, not what was reviewed.
+    let shown: Vec<_> = if args.format == Format::Text {
+        outcome.findings.iter().filter(|f| !f.known).cloned().collect()
+    } else {
+        outcome.findings.clone()
+    };
+    write_report(args.format, &shown, &outcome.stats, report, &mut buffer)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &buffer).with_context(|| format!("--output {}", path.display()))?,
+        None => {
+            ignore_broken_pipe(std::io::stdout().lock().write_all(&buffer))?;
+        }
+    }
+    print_diagnostics(&outcome, args, started.elapsed());
+    Ok(if outcome.findings.iter().any(|f| !f.known) {
+        args.exit_code
+    } else if !outcome.stats.errors.is_empty() {
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// `--write-baseline` records every finding (all become known); `--baseline` (or
+/// the config's `baseline`) marks the reviewed ones known.
+fn apply_baseline(args: &ReportArgs, config: Option<&Config>, outcome: &mut ScanOutcome) -> Result<()> {
+    if let Some(path) = &args.write_baseline {
+        let mut baseline = Baseline::load_or_new(path)?;
+        baseline.replace_findings(&outcome.findings);
+        std::fs::write(path, baseline.to_text()).with_context(|| format!("--write-baseline {}", path.display()))?;
+        eprintln!("hush: wrote {} entries to {}", baseline.len(), path.display());
+        for f in &mut outcome.findings {
+            f.known = true;
+        }
+    } else if let Some(path) = args
+        .baseline
+        .clone()
+        .or_else(|| config.and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))))
+    {
+        let baseline = Baseline::load(&path)?;
+        for f in &mut outcome.findings {
+            f.known = baseline.contains(f);
+        }
+    }
+    Ok(())
+}
+
+/// A closed stdout (`hush ... | head`) is not an error; true when it happened.
+pub(super) fn ignore_broken_pipe(result: std::io::Result<()>) -> Result<bool> {
+    match result {
+        Ok(()) => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs `work`; if it takes over a second and `enabled`, shows a spinner with the
+/// files and bytes scanned so far on stderr.
+fn with_progress<T>(enabled: bool, progress: &Progress, work: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::Ordering::Relaxed;
+    if !enabled {
+        return work();
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let start = Instant::now();
+            let mut bar: Option<indicatif::ProgressBar> = None;
+            while !done.load(Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if start.elapsed() < Duration::from_secs(1) {
+                    continue;
+                }
+                let bar = bar.get_or_insert_with(|| {
+                    let b = indicatif::ProgressBar::new_spinner();
+                    b.enable_steady_tick(Duration::from_millis(120));
+                    b
+                });
+                let (files, bytes) = (progress.files.load(Relaxed), progress.bytes.load(Relaxed));
+                bar.set_message(format!("scanned {files} files, {}", human_bytes(bytes)));
+            }
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+        });
+        let result = work();
+        done.store(true, Relaxed);
+        result
+    })
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / f64::from(1u32 << 30)),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / f64::from(1u32 << 20)),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+/// Errors always; each skip with `--verbose`; a summary unless `--quiet`.
+fn print_diagnostics(outcome: &ScanOutcome, args: &ReportArgs, elapsed: Duration) {
+    let stats = &outcome.stats;
+    let mut err = std::io::stderr().lock();
+    for e in &stats.errors {
+        let _ = writeln!(err, "hush: error: {e}");
+    }
+    for note in &stats.notes {
+        let _ = writeln!(err, "hush: note: {note}");
+    }
+    if args.verbose {
+        for s in &stats.skips {
+            let _ = writeln!(err, "hush: skipped {}: {}", s.path, s.reason);
+        }
+    }
+    if args.quiet {
+        return;
+    }
+    let new: Vec<_> = outcome.findings.iter().filter(|f| !f.known).collect();
+    let locations: usize = new.iter().map(|f| f.locations.len()).sum();
+    let mut summary = format!(
+        "hush: {} new finding(s) in {} location(s); scanned {} file(s), {} in {:.2} s",
+        new.len(),
+        locations,
+        stats.files_scanned,
+        human_bytes(stats.bytes_scanned),
+        elapsed.as_secs_f64()
+    );
+    let known = outcome.findings.len() - new.len();
+    if known > 0 {
+        summary.push_str(&format!("; {known} known from the baseline"));
+    }
+    if stats.suppressed > 0 {
+        summary.push_str(&format!("; {} allowed by annotations or config", stats.suppressed));
+    }
+    if !stats.skips.is_empty() {
+        summary.push_str(&format!("; skipped {} (--verbose names them)", stats.skips.len()));
+    }
+    if !stats.errors.is_empty() {
+        summary.push_str(&format!("; {} error(s)", stats.errors.len()));
+    }
+    let _ = writeln!(err, "{summary}");
+}

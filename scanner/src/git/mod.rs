@@ -1,0 +1,256 @@
+//! The git source (`hush git`): every blob reachable from all refs, scanned once,
+//! each finding attributed to the commit and path that introduced it; or only what
+//! a range of commits adds (`--range A..B`), what is newer than a date (`--since`),
+//! what some refs reach (`--branch`), or what is staged (`--staged`).
+//!
+//! Objects are read with gix, never through `git log -p`: a scanned repository's
+//! config (textconv, diff.external, fsmonitor, hooks, filters, sshCommand) can
+//! never make hush run a program. Shallow clones are scanned as far as they go
+//! (and say so), submodules are noted and not followed, LFS pointers skipped, and a
+//! missing or corrupt object is reported while the rest of history is scanned.
+
+mod blobs;
+mod history;
+mod objects;
+mod staged;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use gix::hash::ObjectId;
+use hush_rules::RuleSet;
+
+pub use objects::{days_from_civil, CommitMeta};
+
+use crate::scan::{ScanOptions, ScanOutcome};
+use blobs::{scan_blobs, BlobJob, BlobPlace};
+use history::{commit_tips, walk, History, Selection};
+use objects::ObjectReader;
+
+/// What `hush git` should scan.
+#[derive(Debug, Clone, Default)]
+pub struct GitOptions {
+    /// The repository (any directory inside it, a bare repository, a worktree).
+    pub repo: PathBuf,
+    /// `A..B`: only commits reachable from B and not from A.
+    pub range: Option<String>,
+    /// Only commits at or after this time (seconds since the epoch).
+    pub since: Option<i64>,
+    /// Start from these refs or revisions instead of every ref.
+    pub branches: Vec<String>,
+    /// Scan the index's changes against HEAD instead of history.
+    pub staged: bool,
+    /// Also scan blobs no ref reaches (dangling, unreachable).
+    pub all_objects: bool,
+    /// Blobs larger than this are skipped.
+    pub max_blob_size: u64,
+}
+
+/// A repository that cannot be scanned at all.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{path}: not a git repository ({message})")]
+    NotARepository { path: String, message: String },
+    #[error("cannot resolve revision {spec:?}: {message}")]
+    Revision { spec: String, message: String },
+    #[error("--range {0:?}: expected A..B")]
+    Range(String),
+    #[error("cannot read the index: {0}")]
+    Index(String),
+    #[error("cannot list references: {0}")]
+    References(String),
+    #[error("object {id}: {message}")]
+    Corrupt { id: String, message: String },
+}
+
+impl GitError {
+    pub(crate) fn object(id: &gix::hash::oid, error: impl std::fmt::Display) -> GitError {
+        GitError::Corrupt {
+            id: id.to_string(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Scans a repository's history (or index) with `rules`.
+pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result<ScanOutcome, GitError> {
+    let repo = open(&git.repo)?;
+    let mut notes = WalkNotes::default();
+    let jobs = if git.staged {
+        staged::staged_jobs(&repo)?
+    } else {
+        history_jobs(&repo, git, &mut notes)?
+    };
+    let sync = repo.into_sync();
+    let (findings, mut stats) = scan_blobs(&sync, rules, jobs, git.max_blob_size, opts);
+    stats.notes.extend(notes.notes);
+    for (object, message) in notes.problems {
+        stats.error(object, message);
+    }
+    stats.sort();
+    Ok(ScanOutcome {
+        findings: findings.into_findings(rules),
+        stats,
+    })
+}
+
+/// What a history walk says besides blobs: notes (shallow clone, submodules) and
+/// problems (missing or corrupt objects, reported as errors).
+#[derive(Debug, Default)]
+struct WalkNotes {
+    notes: Vec<String>,
+    problems: Vec<(String, String)>,
+}
+
+/// Opens the repository at or above `path`, with no global or system config (it
+/// is never needed to read objects, and never runs anything).
+fn open(path: &Path) -> Result<gix::Repository, GitError> {
+    let not_a_repo = |message: String| GitError::NotARepository {
+        path: path.display().to_string(),
+        message,
+    };
+    if !path.exists() {
+        return Err(not_a_repo("no such file or directory".into()));
+    }
+    gix::discover(path).map_err(|e| not_a_repo(e.to_string()))
+}
+
+/// Resolves a revision (`main`, `v1.0`, `HEAD~2`, an id) to an object id.
+fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
+    repo.rev_parse_single(spec)
+        .map(|id| id.detach())
+        .map_err(|e| GitError::Revision {
+            spec: spec.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+/// Every ref's target (branches, tags, remote-tracking refs, stash, notes) and HEAD.
+fn all_ref_targets(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+    let mut targets = Vec::new();
+    let platform = repo.references().map_err(|e| GitError::References(e.to_string()))?;
+    for reference in platform.all().map_err(|e| GitError::References(e.to_string()))? {
+        let Ok(reference) = reference else { continue };
+        if let Some(id) = reference.target().try_id() {
+            targets.push(id.to_owned());
+        }
+    }
+    if let Ok(head) = repo.head_id() {
+        targets.push(head.detach());
+    }
+    Ok(targets)
+}
+
+fn history_jobs(repo: &gix::Repository, git: &GitOptions, notes: &mut WalkNotes) -> Result<Vec<BlobJob>, GitError> {
+    let mut reader = ObjectReader::new(repo);
+    let mut scratch = History::default();
+    let mut selection = Selection {
+        since: git.since,
+        ..Selection::default()
+    };
+    if let Some(range) = &git.range {
+        let (from, to) = range
+            .split_once("..")
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.starts_with('.'))
+            .ok_or_else(|| GitError::Range(range.clone()))?;
+        selection.hidden = vec![resolve(repo, from)?];
+        selection.tips = commit_tips(&mut reader, &[resolve(repo, to)?], &mut scratch);
+    } else if !git.branches.is_empty() {
+        let targets = git
+            .branches
+            .iter()
+            .map(|b| resolve(repo, b))
+            .collect::<Result<Vec<_>, _>>()?;
+        selection.tips = commit_tips(&mut reader, &targets, &mut scratch);
+    } else {
+        let targets = all_ref_targets(repo)?;
+        selection.tips = commit_tips(&mut reader, &targets, &mut scratch);
+    }
+    let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
+        Ok(Some(commits)) => commits.iter().copied().collect(),
+        _ => HashSet::new(),
+    };
+    let history = walk(&mut reader, &selection, &shallow);
+    if !shallow.is_empty() {
+        notes.notes.push(format!(
+            "shallow clone: history behind {} boundary commit(s) is not in this clone and was not scanned",
+            shallow.len()
+        ));
+    }
+    let mut submodules: Vec<String> = history
+        .submodules
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    submodules.sort();
+    for path in submodules {
+        notes.notes.push(format!(
+            "submodule {path}: not followed (scan its repository separately)"
+        ));
+    }
+    notes.problems.extend(scratch.problems);
+    notes.problems.extend(history.problems.iter().cloned());
+
+    let mut jobs: Vec<BlobJob> = history
+        .blobs
+        .iter()
+        .map(|(id, intros)| BlobJob {
+            id: *id,
+            places: intros
+                .iter()
+                .map(|i| BlobPlace {
+                    path: String::from_utf8_lossy(&i.path).into_owned(),
+                    commit: Some(history.commits[i.commit].meta.clone()),
+                })
+                .collect(),
+        })
+        .collect();
+    let known: HashSet<ObjectId> = history.blobs.keys().copied().collect();
+    let mut loose: Vec<ObjectId> = scratch
+        .loose_blobs
+        .into_iter()
+        .chain(history.loose_blobs)
+        .filter(|b| !known.contains(b))
+        .collect();
+    if git.all_objects && git.range.is_none() {
+        loose.extend(unreachable_blobs(repo, &known, notes));
+    }
+    loose.sort();
+    loose.dedup();
+    jobs.extend(loose.into_iter().map(|id| BlobJob {
+        id,
+        places: vec![BlobPlace {
+            path: format!("(unreachable blob {})", &id.to_string()[..12]),
+            commit: None,
+        }],
+    }));
+    jobs.sort_by_key(|job| job.id);
+    Ok(jobs)
+}
+
+/// Every blob in the object database (packs and loose objects) not in `known`.
+fn unreachable_blobs(repo: &gix::Repository, known: &HashSet<ObjectId>, notes: &mut WalkNotes) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    let iter = match repo.objects.iter() {
+        Ok(iter) => iter,
+        Err(e) => {
+            notes
+                .problems
+                .push(("(object database)".into(), format!("cannot list all objects: {e}")));
+            return out;
+        }
+    };
+    let reader = ObjectReader::new(repo);
+    for id in iter {
+        let Ok(id) = id else { continue };
+        if known.contains(&id) {
+            continue;
+        }
+        if let Ok(Some(header)) = reader.header(&id) {
+            if header.kind == gix::objs::Kind::Blob {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
