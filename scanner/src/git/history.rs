@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use gix::hash::ObjectId;
 use gix::objs::Kind;
 
-use super::objects::{CommitNode, EntryKind, ObjectReader, TreeEntry};
+use super::objects::{CommitNode, EntryKind, ObjectReader, TreeBuf};
 
 /// Where a blob first appeared at one path.
 #[derive(Debug, Clone)]
@@ -49,7 +49,7 @@ pub struct Selection {
     pub since: Option<i64>,
 }
 
-/// Walks the commits of `selection` and records the blobs each introduced.
+/// Walks the commits of `selection` (without diffing them: see [`attribute`]).
 pub fn walk(reader: &mut ObjectReader, selection: &Selection, shallow: &HashSet<ObjectId>) -> History {
     let mut history = History::default();
     let hidden = ancestors(reader, &selection.hidden, &HashSet::new(), shallow, &mut history);
@@ -84,18 +84,40 @@ pub fn walk(reader: &mut ObjectReader, selection: &Selection, shallow: &HashSet<
     }
     // Oldest first, so the first commit to introduce a blob at a path keeps it.
     history.commits.sort_by_key(|c| (c.time, c.id));
+    history
+}
+
+/// Diffs every selected commit against its parents, in parallel (one repository
+/// handle per thread), and records each blob's first introduction at each path.
+pub fn attribute(repo: &gix::ThreadSafeRepository, history: &mut History, since: Option<i64>) {
+    use rayon::prelude::*;
     let trees: HashMap<ObjectId, ObjectId> = history.commits.iter().map(|c| (c.id, c.tree)).collect();
-    let mut introduced: HashMap<(ObjectId, Vec<u8>), usize> = HashMap::new();
-    for index in 0..history.commits.len() {
-        let node = history.commits[index].clone();
-        if selection.since.is_some_and(|since| node.time < since) {
-            continue;
-        }
-        for (path, blob) in introduced_by(reader, &node, &trees, &mut history) {
-            introduced.entry((blob, path)).or_insert(index);
-        }
+    let commits = &history.commits;
+    let per_thread: Vec<(Vec<(ObjectId, Vec<u8>, usize)>, Found)> = (0..commits.len())
+        .into_par_iter()
+        .filter(|&i| since.is_none_or(|since| commits[i].time >= since))
+        .fold(
+            || (thread_repo(repo), Vec::new(), Found::default()),
+            |(local, mut out, mut found), index| {
+                let mut reader = ObjectReader::new(&local);
+                for (path, blob) in introduced_by(&mut reader, &commits[index], &trees, &mut found) {
+                    out.push((blob, path, index));
+                }
+                (local, out, found)
+            },
+        )
+        .map(|(_, out, found)| (out, found))
+        .collect();
+    let mut all = Vec::new();
+    for (out, found) in per_thread {
+        all.extend(out);
+        history.problems.extend(found.problems);
+        history.submodules.extend(found.submodules);
     }
-    for ((blob, path), commit) in introduced {
+    // Oldest commit first for each (blob, path).
+    all.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    all.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
+    for (blob, path, commit) in all {
         history
             .blobs
             .entry(blob)
@@ -105,7 +127,21 @@ pub fn walk(reader: &mut ObjectReader, selection: &Selection, shallow: &HashSet<
     for intros in history.blobs.values_mut() {
         intros.sort_by(|a, b| (a.commit, &a.path).cmp(&(b.commit, &b.path)));
     }
-    history
+}
+
+/// A thread's repository handle, with a cache for the trees that consecutive
+/// commits share (without it, each read inflates the tree's delta chain again).
+fn thread_repo(repo: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut local = repo.to_thread_local();
+    local.object_cache_size_if_unset(32 << 20);
+    local
+}
+
+/// What a diff met besides blobs.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub problems: Vec<(String, String)>,
+    pub submodules: HashSet<Vec<u8>>,
 }
 
 /// Every commit reachable from `tips` (ids only).
@@ -140,7 +176,7 @@ fn introduced_by(
     reader: &mut ObjectReader,
     node: &CommitNode,
     trees: &HashMap<ObjectId, ObjectId>,
-    history: &mut History,
+    found: &mut Found,
 ) -> Vec<(Vec<u8>, ObjectId)> {
     let parent_trees: Vec<Option<ObjectId>> = node
         .parents
@@ -152,7 +188,7 @@ fn introduced_by(
         .collect();
     let mut first = Vec::new();
     let base = parent_trees.first().copied().flatten();
-    diff_trees(reader, base, Some(node.tree), &mut Vec::new(), &mut first, history);
+    diff_trees(reader, base, Some(node.tree), &mut Vec::new(), &mut first, found);
     if parent_trees.len() <= 1 {
         return first;
     }
@@ -160,7 +196,7 @@ fn introduced_by(
     let mut kept: HashSet<(Vec<u8>, ObjectId)> = first.into_iter().collect();
     for other in &parent_trees[1..] {
         let mut changes = Vec::new();
-        diff_trees(reader, *other, Some(node.tree), &mut Vec::new(), &mut changes, history);
+        diff_trees(reader, *other, Some(node.tree), &mut Vec::new(), &mut changes, found);
         let changed: HashSet<(Vec<u8>, ObjectId)> = changes.into_iter().collect();
         kept.retain(|c| changed.contains(c));
     }
@@ -168,44 +204,60 @@ fn introduced_by(
 }
 
 /// Appends to `out` each blob of `new` that is not at the same path in `old`.
+/// Both trees' entries are sorted by name, so one merge-join pass compares them.
 fn diff_trees(
     reader: &mut ObjectReader,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     prefix: &mut Vec<u8>,
     out: &mut Vec<(Vec<u8>, ObjectId)>,
-    history: &mut History,
+    found: &mut Found,
 ) {
     let Some(new) = new else { return };
     if old == Some(new) {
         return;
     }
-    let new_entries = match read_tree(reader, &new, history) {
-        Some(entries) => entries,
-        None => return,
-    };
-    let old_entries: HashMap<Vec<u8>, TreeEntry> = old
-        .and_then(|o| read_tree(reader, &o, history))
-        .map(|entries| entries.into_iter().map(|e| (e.name.clone(), e)).collect())
-        .unwrap_or_default();
-    for entry in new_entries {
-        let before = old_entries.get(&entry.name);
-        if before.is_some_and(|b| b.oid == entry.oid && b.kind == entry.kind) {
+    let mut new_tree = TreeBuf::default();
+    if !read_tree(reader, &new, &mut new_tree, found) {
+        return;
+    }
+    let mut old_tree = TreeBuf::default();
+    if let Some(old) = old {
+        read_tree(reader, &old, &mut old_tree, found);
+    }
+    let mut o = 0;
+    for n in 0..new_tree.len() {
+        let (name, oid, kind) = new_tree.entry(n);
+        // Advance the old side past names that sort before this one.
+        let mut before = None;
+        while o < old_tree.len() {
+            let (old_name, old_oid, old_kind) = old_tree.entry(o);
+            match old_name.cmp(name) {
+                std::cmp::Ordering::Less => o += 1,
+                std::cmp::Ordering::Equal => {
+                    before = Some((old_oid, old_kind));
+                    o += 1;
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        if before == Some((oid, kind)) {
             continue;
         }
         let len = prefix.len();
         if !prefix.is_empty() {
             prefix.push(b'/');
         }
-        prefix.extend_from_slice(&entry.name);
-        match entry.kind {
+        prefix.extend_from_slice(name);
+        match kind {
             EntryKind::Tree => {
-                let old_subtree = before.filter(|b| b.kind == EntryKind::Tree).map(|b| b.oid);
-                diff_trees(reader, old_subtree, Some(entry.oid), prefix, out, history);
+                let old_subtree = before.filter(|(_, k)| *k == EntryKind::Tree).map(|(id, _)| id);
+                diff_trees(reader, old_subtree, Some(oid), prefix, out, found);
             }
-            EntryKind::Blob => out.push((prefix.clone(), entry.oid)),
+            EntryKind::Blob => out.push((prefix.clone(), oid)),
             EntryKind::Submodule => {
-                history.submodules.insert(prefix.clone());
+                found.submodules.insert(prefix.clone());
             }
             EntryKind::Symlink => {}
         }
@@ -213,16 +265,17 @@ fn diff_trees(
     }
 }
 
-fn read_tree(reader: &mut ObjectReader, id: &ObjectId, history: &mut History) -> Option<Vec<TreeEntry>> {
-    match reader.tree(id) {
-        Ok(Some(entries)) => Some(entries),
-        Ok(None) => {
-            history.problems.push((id.to_string(), "tree object is missing".into()));
-            None
+/// Reads a tree into `out`; a missing or corrupt tree is recorded and yields false.
+fn read_tree(reader: &mut ObjectReader, id: &ObjectId, out: &mut TreeBuf, found: &mut Found) -> bool {
+    match reader.tree_into(id, out) {
+        Ok(true) => true,
+        Ok(false) => {
+            found.problems.push((id.to_string(), "tree object is missing".into()));
+            false
         }
         Err(e) => {
-            history.problems.push((id.to_string(), e.to_string()));
-            None
+            found.problems.push((id.to_string(), e.to_string()));
+            false
         }
     }
 }
@@ -230,7 +283,10 @@ fn read_tree(reader: &mut ObjectReader, id: &ObjectId, history: &mut History) ->
 /// Every blob under `tree` with its path (for refs that point at a tree).
 pub fn tree_blobs(reader: &mut ObjectReader, tree: ObjectId, history: &mut History) -> Vec<(Vec<u8>, ObjectId)> {
     let mut out = Vec::new();
-    diff_trees(reader, None, Some(tree), &mut Vec::new(), &mut out, history);
+    let mut found = Found::default();
+    diff_trees(reader, None, Some(tree), &mut Vec::new(), &mut out, &mut found);
+    history.problems.extend(found.problems);
+    history.submodules.extend(found.submodules);
     out
 }
 

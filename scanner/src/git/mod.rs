@@ -75,13 +75,13 @@ impl GitError {
 /// Scans a repository's history (or index) with `rules`.
 pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result<ScanOutcome, GitError> {
     let repo = open(&git.repo)?;
+    let sync = repo.clone().into_sync();
     let mut notes = WalkNotes::default();
     let jobs = if git.staged {
         staged::staged_jobs(&repo)?
     } else {
-        history_jobs(&repo, git, &mut notes)?
+        history_jobs(&repo, &sync, git, &mut notes)?
     };
-    let sync = repo.into_sync();
     let (findings, mut stats) = scan_blobs(&sync, rules, jobs, git.max_blob_size, opts);
     stats.notes.extend(notes.notes);
     for (object, message) in notes.problems {
@@ -141,7 +141,12 @@ fn all_ref_targets(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
     Ok(targets)
 }
 
-fn history_jobs(repo: &gix::Repository, git: &GitOptions, notes: &mut WalkNotes) -> Result<Vec<BlobJob>, GitError> {
+fn history_jobs(
+    repo: &gix::Repository,
+    sync: &gix::ThreadSafeRepository,
+    git: &GitOptions,
+    notes: &mut WalkNotes,
+) -> Result<Vec<BlobJob>, GitError> {
     let mut reader = ObjectReader::new(repo);
     let mut scratch = History::default();
     let mut selection = Selection {
@@ -170,7 +175,8 @@ fn history_jobs(repo: &gix::Repository, git: &GitOptions, notes: &mut WalkNotes)
         Ok(Some(commits)) => commits.iter().copied().collect(),
         _ => HashSet::new(),
     };
-    let history = walk(&mut reader, &selection, &shallow);
+    let mut history = walk(&mut reader, &selection, &shallow);
+    history::attribute(sync, &mut history, selection.since);
     if !shallow.is_empty() {
         notes.notes.push(format!(
             "shallow clone: history behind {} boundary commit(s) is not in this clone and was not scanned",

@@ -42,6 +42,46 @@ pub struct TreeEntry {
     pub kind: EntryKind,
 }
 
+/// A decoded tree whose entry names point into one copy of the raw object: two
+/// allocations per tree instead of one per entry (tree reads dominate a history
+/// walk, and per-entry allocations were a third of its time).
+#[derive(Debug, Default)]
+pub struct TreeBuf {
+    data: Vec<u8>,
+    entries: Vec<(std::ops::Range<usize>, ObjectId, EntryKind)>,
+}
+
+impl TreeBuf {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Entry `i`: (name, id, kind).
+    pub fn entry(&self, i: usize) -> (&[u8], ObjectId, EntryKind) {
+        let (name, id, kind) = &self.entries[i];
+        (&self.data[name.clone()], *id, *kind)
+    }
+
+    /// Sorts entries by name bytes (git's own order appends `/` to subtrees).
+    fn sort(&mut self) {
+        let data = &self.data;
+        self.entries.sort_by(|a, b| data[a.0.clone()].cmp(&data[b.0.clone()]));
+    }
+}
+
+fn entry_kind(mode: gix::objs::tree::EntryMode) -> EntryKind {
+    if mode.is_tree() {
+        EntryKind::Tree
+    } else if mode.is_commit() {
+        EntryKind::Submodule
+    } else if mode.is_link() {
+        EntryKind::Symlink
+    } else {
+        EntryKind::Blob
+    }
+}
+
 /// What a tree entry points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
@@ -149,6 +189,33 @@ impl<'r> ObjectReader<'r> {
             });
         }
         Ok(Some(entries))
+    }
+
+    /// Reads a tree into `out`, entries sorted by name; `Ok(false)` if missing.
+    pub fn tree_into(&mut self, id: &ObjectId, out: &mut TreeBuf) -> Result<bool, GitError> {
+        let hash = self.repo.object_hash();
+        let Some((kind, data)) = self.read(id)? else {
+            return Ok(false);
+        };
+        if kind != Kind::Tree {
+            return Err(GitError::Corrupt {
+                id: id.to_string(),
+                message: format!("expected a tree, found a {kind}"),
+            });
+        }
+        out.data.clear();
+        out.data.extend_from_slice(data);
+        out.entries.clear();
+        let base = out.data.as_ptr() as usize;
+        for entry in TreeRefIter::from_bytes(&out.data, hash) {
+            let entry = entry.map_err(|e| GitError::object(id, e))?;
+            let name: &[u8] = entry.filename.as_ref();
+            let start = name.as_ptr() as usize - base;
+            out.entries
+                .push((start..start + name.len(), entry.oid.to_owned(), entry_kind(entry.mode)));
+        }
+        out.sort();
+        Ok(true)
     }
 
     /// Follows annotated tags to the object they name (with a bound on chains).
