@@ -93,7 +93,7 @@ pub fn attribute(repo: &gix::ThreadSafeRepository, history: &mut History, since:
     use rayon::prelude::*;
     let trees: HashMap<ObjectId, ObjectId> = history.commits.iter().map(|c| (c.id, c.tree)).collect();
     let commits = &history.commits;
-    let per_thread: Vec<(Vec<(ObjectId, Vec<u8>, usize)>, Found)> = (0..commits.len())
+    let per_thread: Vec<(Vec<Introduced>, Found)> = (0..commits.len())
         .into_par_iter()
         .filter(|&i| since.is_none_or(|since| commits[i].time >= since))
         .fold(
@@ -128,6 +128,9 @@ pub fn attribute(repo: &gix::ThreadSafeRepository, history: &mut History, since:
         intros.sort_by(|a, b| (a.commit, &a.path).cmp(&(b.commit, &b.path)));
     }
 }
+
+/// A blob, the path it was introduced at, and the index of the commit.
+type Introduced = (ObjectId, Vec<u8>, usize);
 
 /// A thread's repository handle, with a cache for the trees that consecutive
 /// commits share (without it, each read inflates the tree's delta chain again).
