@@ -112,7 +112,16 @@ fn open(path: &Path) -> Result<gix::Repository, GitError> {
     if !path.exists() {
         return Err(not_a_repo("no such file or directory".into()));
     }
-    gix::discover(path).map_err(|e| not_a_repo(e.to_string()))
+    // No global or system config: reading objects needs none. A larger delta-base
+    // cache than git's default, as a history scan reads every version of every file.
+    let options = gix::open::Options::isolated().config_overrides(["core.deltaBaseCacheLimit=64m"]);
+    let trust = gix::sec::trust::Mapping {
+        full: options.clone(),
+        reduced: options,
+    };
+    gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust)
+        .map(|repo| repo.to_thread_local())
+        .map_err(|e| not_a_repo(e.to_string()))
 }
 
 /// Resolves a revision (`main`, `v1.0`, `HEAD~2`, an id) to an object id.
@@ -230,7 +239,17 @@ fn history_jobs(
             commit: None,
         }],
     }));
-    jobs.sort_by_key(|job| job.id);
+    // Successive versions of one file are deltas of each other in a pack: scanning
+    // them together keeps delta bases in the pack cache (rayon hands each thread
+    // contiguous runs of jobs).
+    jobs.sort_by(|a, b| {
+        let key = |j: &BlobJob| {
+            j.places
+                .first()
+                .map(|p| (p.path.clone(), p.commit.as_ref().map(|c| c.date.clone())))
+        };
+        key(a).cmp(&key(b)).then(a.id.cmp(&b.id))
+    });
     Ok(jobs)
 }
 
