@@ -2,7 +2,7 @@
 //! `run`, which builds the real objects from them and returns the exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hush_rules::{check_examples, default_specs, load_pack_file, Confidence, RuleSet, RuleSpec, Severity};
 
 use crate::allow::Allowlist;
+use crate::archive::ArchiveOptions;
 use crate::baseline::Baseline;
 use crate::config::Config;
-
+use crate::image::{scan_images, ImageOptions};
 use crate::report::{write_report, Format, ReportOptions};
 use crate::scan::{scan, Progress, ScanOptions, ScanOutcome};
 
@@ -38,6 +39,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan files, directories or stdin (`-`) for secrets.
     Scan(ScanArgs),
+    /// Scan container images: `docker save` tarballs and OCI layouts (directory
+    /// or tarball), every layer and the config.
+    Image(ImageArgs),
     /// Inspect the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -95,6 +99,59 @@ pub struct ScanArgs {
     /// Files or directories to scan; `-` reads stdin.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Do not respect .gitignore, .ignore or .hushignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImageArgs {
+    /// Image tarballs (`docker save`, OCI archive) or OCI layout directories.
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<PathBuf>,
+    /// Scan only this platform of a multi-platform image (`linux/arm64`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Archives found while scanning (zip, jar, tar, tar.gz, gz, zst, ...).
+#[derive(Debug, clap::Args)]
+pub struct ArchiveArgs {
+    /// Open archives nested up to N deep (0: do not open archives).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub archive_depth: u32,
+    /// Do not open archives (same as --archive-depth 0).
+    #[arg(long)]
+    pub no_archives: bool,
+    /// Stop reading an archive after this many decompressed bytes (all nested
+    /// levels together) and report it as `archive-limit`.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub archive_max_bytes: u64,
+    /// Stop reading an archive that expands past N times its size.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub archive_max_ratio: u64,
+}
+
+impl ArchiveArgs {
+    fn options(&self) -> ArchiveOptions {
+        ArchiveOptions {
+            max_depth: if self.no_archives { 0 } else { self.archive_depth },
+            max_bytes: self.archive_max_bytes,
+            max_ratio: self.archive_max_ratio,
+        }
+    }
+}
+
+/// Flags shared by `hush scan` and `hush image`: rules, config, limits, report.
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -104,12 +161,6 @@ pub struct ScanArgs {
     /// Print secrets in full instead of masked (`ghp_…(40)`).
     #[arg(long)]
     pub show_secrets: bool,
-    /// Do not respect .gitignore, .ignore or .hushignore files.
-    #[arg(long)]
-    pub no_ignore: bool,
-    /// Follow symbolic links.
-    #[arg(short = 'L', long)]
-    pub follow: bool,
     /// Skip files larger than this (bytes; K, M, G suffixes).
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_file_size: u64,
@@ -144,6 +195,8 @@ pub struct ScanArgs {
     /// Report only findings of at least this confidence.
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
     pub min_confidence: Option<Confidence>,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
     #[command(flatten)]
     pub selection: RuleSelection,
 }
@@ -193,6 +246,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Image(args) => run_image(args),
         Command::Rules(RulesCommand::Check { packs }) => check_packs(&packs),
         Command::Baseline(BaselineCommand::Import { report, output }) => {
             let mut baseline = Baseline::load_or_new(&output)?;
@@ -303,14 +357,38 @@ fn check_packs(packs: &[PathBuf]) -> Result<i32> {
 }
 
 fn run_scan(args: ScanArgs) -> Result<i32> {
-    let started = Instant::now();
     let root = args
         .paths
         .iter()
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let config = Config::discover(args.config.as_deref(), &root)?;
+    run_report(&args.common, &root, |rules, mut options| {
+        options.no_ignore = args.no_ignore;
+        options.follow_links = args.follow;
+        scan(rules, &args.paths, &options)
+    })
+}
+
+fn run_image(args: ImageArgs) -> Result<i32> {
+    run_report(&args.common, Path::new("."), |rules, options| {
+        let options = ImageOptions {
+            scan: options,
+            platform: args.platform.clone(),
+        };
+        scan_images(rules, &args.images, &options)
+    })
+}
+
+/// What `hush scan` and `hush image` share around their source: config, rules,
+/// options, progress, filters, baseline, the report and the exit code.
+fn run_report(
+    args: &CommonArgs,
+    root: &Path,
+    source: impl FnOnce(&RuleSet, ScanOptions) -> ScanOutcome,
+) -> Result<i32> {
+    let started = Instant::now();
+    let config = Config::discover(args.config.as_deref(), root)?;
     let rules = load_rules_with(&args.selection, config.as_ref())?;
     let allow = match &config {
         Some(c) => Allowlist::from_config(c)?,
@@ -318,16 +396,16 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     };
     let progress = Arc::new(Progress::default());
     let options = ScanOptions {
-        no_ignore: args.no_ignore,
-        follow_links: args.follow,
         max_file_size: args.max_file_size,
         threads: args.threads,
         progress: Some(progress.clone()),
         allow: Arc::new(allow),
         allow_root: config.as_ref().map(|c| c.dir.clone()).unwrap_or_default(),
+        archive: args.archive.options(),
+        ..ScanOptions::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let mut outcome = with_progress(show_progress, &progress, || scan(&rules, &args.paths, &options));
+    let mut outcome = with_progress(show_progress, &progress, || source(&rules, options));
     outcome.findings.retain(|f| {
         args.min_severity.is_none_or(|min| f.severity >= min)
             && args.min_confidence.is_none_or(|min| f.confidence >= min)
@@ -378,7 +456,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             ignore_broken_pipe(std::io::stdout().lock().write_all(&buffer))?;
         }
     }
-    print_diagnostics(&outcome, &args, started.elapsed());
+    print_diagnostics(&outcome, args, started.elapsed());
     Ok(if outcome.findings.iter().any(|f| !f.known) {
         args.exit_code
     } else if !outcome.stats.errors.is_empty() {
@@ -442,7 +520,7 @@ fn human_bytes(n: u64) -> String {
 }
 
 /// Errors always; each skip with `--verbose`; a summary unless `--quiet`.
-fn print_diagnostics(outcome: &ScanOutcome, args: &ScanArgs, elapsed: Duration) {
+fn print_diagnostics(outcome: &ScanOutcome, args: &CommonArgs, elapsed: Duration) {
     let stats = &outcome.stats;
     let mut err = std::io::stderr().lock();
     for e in &stats.errors {

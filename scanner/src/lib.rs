@@ -15,10 +15,12 @@
 //! ```
 
 pub mod allow;
+pub mod archive;
 pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod finding;
+pub mod image;
 pub mod import;
 pub mod origin;
 pub mod report;

@@ -16,6 +16,13 @@ pub enum SkipReason {
     Symlink,
     /// Matched by an `[allow] paths` glob of `.hush.toml`.
     AllowedPath,
+    /// An archive nested deeper than `--archive-depth`.
+    TooDeep,
+    /// An encrypted archive member.
+    Encrypted,
+    /// A zip inside another archive, too large to hold in memory (reading a zip
+    /// needs random access, and hush never unpacks to disk).
+    ZipTooLarge,
 }
 
 impl fmt::Display for SkipReason {
@@ -26,6 +33,9 @@ impl fmt::Display for SkipReason {
             SkipReason::Special => "not a regular file (FIFO, socket or device)",
             SkipReason::Symlink => "symbolic link (use --follow to follow)",
             SkipReason::AllowedPath => "allowed by an [allow] paths glob",
+            SkipReason::TooDeep => "archive nested deeper than --archive-depth",
+            SkipReason::Encrypted => "encrypted archive member",
+            SkipReason::ZipTooLarge => "zip inside an archive, larger than 256 MiB",
         })
     }
 }

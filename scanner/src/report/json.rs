@@ -2,7 +2,10 @@
 //! in the README: each finding carries its first location flat (`path`, `line`,
 //! `column`, `end_line`, `end_column`) and every location in `locations`. Paths
 //! that are not UTF-8 are written lossily (U+FFFD). `commit`, `author` and `date`
-//! are null for files and stdin.
+//! are null for files and stdin. Image fields (`image`, `platform`,
+//! `layer_digest`, `layer_index`, `layer_created_by`, `deleted_in_layer`,
+//! `config_field`) are null outside images; a location in an image carries them
+//! too. A path inside an archive or image joins the nested names with `!`.
 
 use std::io::{self, Write};
 
@@ -10,6 +13,7 @@ use serde::Serialize;
 
 use super::{level_name, shown_secret, ReportOptions};
 use crate::finding::{Finding, Location};
+use crate::origin::Origin;
 use crate::stats::{ScanStats, SkipReason};
 
 #[derive(Serialize)]
@@ -19,6 +23,51 @@ struct JsonLocation {
     column: u64,
     end_line: u64,
     end_column: u64,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    image: Option<JsonImage>,
+}
+
+/// Where in an image a location is (all null outside images).
+#[derive(Serialize, Default, Clone)]
+struct JsonImage {
+    /// The image's reference (tag) or digest.
+    image: Option<String>,
+    /// `os/arch` of one image of a multi-platform index.
+    platform: Option<String>,
+    layer_digest: Option<String>,
+    layer_index: Option<usize>,
+    /// The history command that made the layer.
+    layer_created_by: Option<String>,
+    /// The later layer whose whiteout deleted the file (it still ships).
+    deleted_in_layer: Option<usize>,
+    /// The config field (`Env[0]`, `history[2].created_by`).
+    config_field: Option<String>,
+}
+
+fn image(origin: &Origin) -> Option<JsonImage> {
+    let name = origin.image()?;
+    let mut fields = JsonImage {
+        image: Some(name.reference.clone()),
+        platform: name.platform.clone(),
+        ..JsonImage::default()
+    };
+    match origin.image_layer().unwrap_or(origin) {
+        Origin::ImageLayer {
+            layer_digest,
+            layer_index,
+            created_by,
+            deleted_in,
+            ..
+        } => {
+            fields.layer_digest = Some(layer_digest.clone());
+            fields.layer_index = Some(*layer_index);
+            fields.layer_created_by.clone_from(created_by);
+            fields.deleted_in_layer = *deleted_in;
+        }
+        Origin::ImageConfig { field, .. } => fields.config_field = Some(field.clone()),
+        _ => {}
+    }
+    Some(fields)
 }
 
 #[derive(Serialize)]
@@ -39,6 +88,8 @@ struct JsonFinding {
     commit: Option<String>,
     author: Option<String>,
     date: Option<String>,
+    #[serde(flatten)]
+    image: JsonImage,
     remediation: String,
     /// In the baseline (reviewed before); does not fail the scan.
     known: bool,
@@ -52,6 +103,9 @@ struct JsonSkipped {
     special: usize,
     symlink: usize,
     allowed_path: usize,
+    too_deep: usize,
+    encrypted: usize,
+    zip_too_large: usize,
 }
 
 #[derive(Serialize)]
@@ -83,11 +137,13 @@ fn location(l: &Location) -> JsonLocation {
         column: l.column,
         end_line: l.end_line,
         end_column: l.end_column,
+        image: image(&l.origin),
     }
 }
 
 fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
     let first = location(&f.locations[0]);
+    let image = first.image.clone().unwrap_or_default();
     JsonFinding {
         rule_id: f.rule_id.clone(),
         rule_name: f.rule_name.clone(),
@@ -104,6 +160,7 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
         commit: None,
         author: None,
         date: None,
+        image,
         remediation: f.remediation.clone(),
         known: f.known,
         locations: f.locations.iter().map(location).collect(),
@@ -129,6 +186,9 @@ pub(super) fn write_document(
                 special: stats.skipped(SkipReason::Special),
                 symlink: stats.skipped(SkipReason::Symlink),
                 allowed_path: stats.skipped(SkipReason::AllowedPath),
+                too_deep: stats.skipped(SkipReason::TooDeep),
+                encrypted: stats.skipped(SkipReason::Encrypted),
+                zip_too_large: stats.skipped(SkipReason::ZipTooLarge),
             },
             errors: stats
                 .errors
