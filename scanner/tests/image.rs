@@ -144,7 +144,7 @@ fn multi_platform(layer_for: impl Fn(&[u8]) -> Vec<u8>) -> (Layout, String, Stri
 #[test]
 fn a_multi_platform_index_scans_every_platform_and_platform_picks_one() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (layout, amd, arm) = multi_platform(|l| gzip(l));
+    let (layout, amd, arm) = multi_platform(gzip);
     layout.write_dir(&dir.path().join("oci"));
     let out = run_in(dir.path(), &["image", "oci", "--format", "json", "--show-secrets"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -196,7 +196,7 @@ fn a_multi_platform_index_scans_every_platform_and_platform_picks_one() {
 #[test]
 fn an_oci_tarball_with_zstd_layers_is_read_in_place() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (layout, amd, _) = multi_platform(|l| zstd(l));
+    let (layout, amd, _) = multi_platform(zstd);
     layout.write_tar(&dir.path().join("oci.tar"));
     let out = run_in(
         dir.path(),
@@ -308,7 +308,12 @@ fn a_jar_in_a_tarball_in_a_layer_is_found_with_the_joined_path() {
     let bundle = gzip(&tar(&[("lib/app.jar", &jar)]));
     let layer = tar(&[("opt/bundle.tar.gz", &bundle)]);
     let cfg = config("linux/amd64", &[], &[("COPY bundle /opt/", false)], &[digest(&layer)]);
-    docker_save(&dir.path().join("img.tar"), "nested:1", &cfg, &[layer.clone()]);
+    docker_save(
+        &dir.path().join("img.tar"),
+        "nested:1",
+        &cfg,
+        std::slice::from_ref(&layer),
+    );
     let out = run_in(dir.path(), &["image", "img.tar", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let doc = json(&out);

@@ -17,6 +17,9 @@ const JSON_MAX: u64 = 64 << 20;
 /// a repeated layer to its first copy).
 const MAX_LINKS: usize = 8;
 
+/// A file of the image as a stream, and its size.
+pub(crate) type Opened = (Box<dyn Read + Send>, u64);
+
 /// A file in a tarball.
 #[derive(Debug, Clone)]
 pub(crate) enum TarEntry {
@@ -87,7 +90,7 @@ impl Store {
     }
 
     /// A file as a stream and its size; `Ok(None)` if there is none.
-    pub fn open_file(&self, name: &str) -> Result<Option<(Box<dyn Read + Send>, u64)>, ImageError> {
+    pub fn open_file(&self, name: &str) -> Result<Option<Opened>, ImageError> {
         match self {
             Store::Dir(dir) => {
                 let Some(relative) = checked_name(name) else {
