@@ -101,21 +101,27 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 content=$(tar -tvf "$work/docker.tar" | awk '$6 ~ /layer.tar$/ {s+=$3} END {print s}')
 
-# measure NAME CMD...: median wall seconds of $runs runs after one warm-up.
+# measure NAME CMD...: median wall seconds of $runs runs after one warm-up;
+# $prep (a command) runs untimed before each run.
+prep=true
 measure() {
   local name=$1; shift
+  $prep
   "$@" >/dev/null 2>&1 || true
   : >"$out/$name.times"
   for _ in $(seq "$runs"); do
+    $prep
     /usr/bin/time -f '%e %M' -o "$out/$name.one" "$@" >/dev/null 2>&1 || true
-    cat "$out/$name.one" >>"$out/$name.times"
+    # time writes "Command exited with non-zero status 1" first for a scan with findings
+    tail -n1 "$out/$name.one" >>"$out/$name.times"
   done
   sort -n "$out/$name.times" | awk '{w[NR]=$1; m[NR]=$2} END {i=int((NR+1)/2); print w[i], m[i]}' >"$out/$name.median"
 }
 
+clean() { rm -rf "$out/outer" "$out/root"; sync; }
+
 # unpack IMAGE GZIP: tar -x of the image, then of each layer into one root.
 unpack() {
-  rm -rf "$out/outer" "$out/root"
   mkdir -p "$out/outer" "$out/root"
   tar -xf "$1" -C "$out/outer"
   if [ "$2" = gzip ]; then
@@ -133,7 +139,10 @@ for kind in docker oci-gzip; do
   image="$work/$kind.tar"
   compress=$([ "$kind" = oci-gzip ] && echo gzip || echo none)
   measure "$kind-image" "$hush" image "$image" --format json --output "$out/$kind-image.json"
+  prep=clean
   measure "$kind-unpack" bash -c "unpack '$image' $compress"
+  prep=true
+  clean
   unpack "$image" "$compress"
   measure "$kind-scan" "$hush" scan "$out/root" --format json --output "$out/$kind-scan.json"
 done

@@ -17,7 +17,7 @@
 //! `app.tar.gz` is one level and a jar in it is two.
 
 use std::cell::Cell;
-use std::io::{self, Cursor, Read, Seek};
+use std::io::{self, BufReader, Cursor, Read, Seek};
 
 use crate::origin::Origin;
 use crate::scan::Context;
@@ -208,7 +208,7 @@ pub(crate) fn scan_member(
 }
 
 /// Scans a zip file on disk in place (it is seekable: nothing is buffered).
-pub(crate) fn scan_zip_file(ctx: &mut Context, origin: &Origin, file: std::fs::File, size: u64) {
+pub(crate) fn scan_zip_file(ctx: &mut Context, origin: &Origin, file: impl Read + Seek, size: u64) {
     let budget = Budget::for_archive(size, &ctx.opts.archive);
     let result = scan_zip(ctx, origin, file, 1, &budget);
     finish(ctx, origin, &budget, result);
@@ -242,7 +242,14 @@ fn open(
             let decoder = zstd::stream::read::Decoder::new(reader)?;
             scan_decoded(ctx, origin, Metered { inner: decoder, budget }, depth, budget)
         }
-        Kind::Tar => scan_tar(ctx, origin, reader, depth, budget),
+        // Buffered: a tar is read one 512-byte header at a time.
+        Kind::Tar => scan_tar(
+            ctx,
+            origin,
+            &mut BufReader::with_capacity(64 << 10, reader),
+            depth,
+            budget,
+        ),
         Kind::Zip => {
             let mut bytes = Vec::new();
             reader.take(ZIP_IN_MEMORY_MAX + 1).read_to_end(&mut bytes)?;

@@ -124,8 +124,9 @@ pub struct ImageArgs {
 /// Archives found while scanning (zip, jar, tar, tar.gz, gz, zst, ...).
 #[derive(Debug, clap::Args)]
 pub struct ArchiveArgs {
-    /// Open archives nested up to N deep (0: do not open archives).
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Open archives nested up to N deep (0: do not open archives; at most 16).
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(0..=16))]
     pub archive_depth: u32,
     /// Do not open archives (same as --archive-depth 0).
     #[arg(long)]

@@ -6,7 +6,7 @@
 //! recorded.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -77,7 +77,7 @@ fn scan_opened(ctx: &mut Context, origin: &Origin, mut file: File, size: u64) ->
     if ctx.opts.archive.max_depth > 0 {
         let head = archive::read_head(&mut file)?;
         if archive::classify(&head, &origin.display_path()) == archive::Kind::Zip {
-            archive::scan_zip_file(ctx, origin, file, size);
+            archive::scan_zip_file(ctx, origin, BufReader::new(file), size);
             return Ok(());
         }
         file.seek(SeekFrom::Start(0))?;
