@@ -237,6 +237,7 @@ mod tests {
                 before: String::new(),
                 after: String::new(),
             }],
+            synthetic: false,
         }
     }
 

@@ -40,14 +40,26 @@ pub struct Finding {
     pub fingerprint: String,
     /// Sorted by origin, line and column.
     pub locations: Vec<Location>,
+    /// A finding about the input rather than a secret (rule `archive-limit`):
+    /// `secret` holds a description, which reports show as it is.
+    pub synthetic: bool,
 }
 
 impl Finding {
-    /// The secret as reports show it by default: see [`mask`].
+    /// The secret as reports show it by default: see [`mask`]. A synthetic
+    /// finding's description is shown whole.
     pub fn masked(&self) -> String {
-        mask(&self.secret)
+        if self.synthetic {
+            String::from_utf8_lossy(&self.secret).into_owned()
+        } else {
+            mask(&self.secret)
+        }
     }
 }
+
+/// The rule id of the synthetic finding for an archive that expands past the
+/// limits (a decompression bomb): what was left of it was not scanned.
+pub const ARCHIVE_LIMIT_RULE: &str = "archive-limit";
 
 /// The first few characters of a secret and its length, e.g. `ghp_…(40)`: enough to
 /// recognise a token's kind, never enough to use it. Short secrets show less
@@ -76,9 +88,11 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 }
 
 /// Groups located matches from many origins into findings.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct FindingSet {
     by_key: HashMap<(usize, Vec<u8>), Vec<Location>>,
+    /// Archives cut short by a limit: where, and which limit.
+    limits: Vec<(Origin, String)>,
 }
 
 impl FindingSet {
@@ -102,11 +116,25 @@ impl FindingSet {
         }
     }
 
+    /// Records an archive that was cut short by a limit (`reason` says which).
+    pub fn add_limit(&mut self, origin: Origin, reason: String) {
+        self.limits.push((origin, reason));
+    }
+
     /// Merges another set (e.g. one thread's) into this one.
     pub fn merge(&mut self, other: FindingSet) {
         for (key, mut locations) in other.by_key {
             self.by_key.entry(key).or_default().append(&mut locations);
         }
+        self.limits.extend(other.limits);
+    }
+
+    /// Rewrites every origin in the set (e.g. to mark image files deleted).
+    pub fn map_origins(&mut self, mut change: impl FnMut(&mut Origin)) {
+        let locations = self.by_key.values_mut().flatten().map(|l| &mut l.origin);
+        locations
+            .chain(self.limits.iter_mut().map(|(o, _)| o))
+            .for_each(&mut change);
     }
 
     /// The findings, ordered by their first location, then rule id.
@@ -129,9 +157,11 @@ impl FindingSet {
                     fingerprint: fingerprint(&rule.id, &secret),
                     secret,
                     locations,
+                    synthetic: false,
                 }
             })
             .collect();
+        findings.extend(self.limits.into_iter().map(limit_finding));
         findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 (
@@ -143,6 +173,35 @@ impl FindingSet {
             key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
         });
         findings
+    }
+}
+
+/// The `archive-limit` finding for one archive; its fingerprint covers the
+/// place, so a baseline can accept one archive without accepting all.
+fn limit_finding((origin, reason): (Origin, String)) -> Finding {
+    let place = origin.display_path();
+    Finding {
+        rule_id: ARCHIVE_LIMIT_RULE.to_owned(),
+        rule_name: "Archive expands past the scan limits".to_owned(),
+        severity: Severity::Medium,
+        confidence: Confidence::High,
+        remediation: "The rest of this archive was not scanned (a decompression bomb, or an archive larger \
+                      than the limits): inspect it, or raise --archive-max-bytes / --archive-max-ratio."
+            .to_owned(),
+        tags: vec!["archive".to_owned()],
+        known: false,
+        fingerprint: fingerprint(ARCHIVE_LIMIT_RULE, place.as_bytes()),
+        secret: reason.into_bytes(),
+        locations: vec![Location {
+            origin,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            before: String::new(),
+            after: String::new(),
+        }],
+        synthetic: true,
     }
 }
 

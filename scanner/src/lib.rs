@@ -15,11 +15,13 @@
 //! ```
 
 pub mod allow;
+pub mod archive;
 pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod git;
+pub mod image;
 pub mod import;
 pub mod origin;
 pub mod report;

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use hush_rules::RuleSet;
 
 use crate::allow::{inline_allows, Allowlist};
+use crate::archive::ArchiveOptions;
 use crate::finding::{Finding, FindingSet};
 use crate::origin::Origin;
 use crate::stats::ScanStats;
@@ -33,6 +34,8 @@ pub struct ScanOptions {
     /// Allow globs are matched against paths relative to this directory (the
     /// config file's), and against paths as shown.
     pub allow_root: PathBuf,
+    /// Which archives to open, and how far.
+    pub archive: ArchiveOptions,
 }
 
 impl Default for ScanOptions {
@@ -45,6 +48,7 @@ impl Default for ScanOptions {
             progress: None,
             allow: Arc::new(Allowlist::default()),
             allow_root: PathBuf::new(),
+            archive: ArchiveOptions::default(),
         }
     }
 }
@@ -118,6 +122,42 @@ fn scan_stdin(scanner: &mut StreamScanner, opts: &ScanOptions, stats: &mut ScanS
     }
     drop_allowed(scanner.rules(), opts, &mut found, stats);
     findings.add(&Origin::Stdin, found);
+}
+
+/// What one worker needs to scan a blob and keep what it found: its scanner
+/// (scratch space), the options, and its own findings and statistics.
+pub(crate) struct Context<'a, 's> {
+    pub scanner: &'a mut StreamScanner<'s>,
+    pub opts: &'a ScanOptions,
+    pub stats: &'a mut ScanStats,
+    pub findings: &'a mut FindingSet,
+}
+
+impl Context<'_, '_> {
+    /// Scans a stream as text (no archive is opened) and keeps what it found,
+    /// even when reading fails halfway (the caller records the error).
+    pub fn scan_plain(&mut self, origin: &Origin, reader: &mut dyn std::io::Read) -> std::io::Result<()> {
+        let mut found = Vec::new();
+        let result = match self.scanner.scan_reader(reader, &mut found) {
+            Ok(StreamOutcome::Binary) => {
+                self.stats.skip(origin.display_path(), crate::stats::SkipReason::Binary);
+                Ok(())
+            }
+            Ok(StreamOutcome::Scanned { bytes, utf16 }) => {
+                self.stats.files_scanned += 1;
+                self.stats.bytes_scanned += bytes;
+                self.stats.utf16_files += u64::from(utf16);
+                if let Some(progress) = &self.opts.progress {
+                    progress.add(bytes);
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+        drop_allowed(self.scanner.rules(), self.opts, &mut found, self.stats);
+        self.findings.add(origin, found);
+        result
+    }
 }
 
 /// Removes the matches that an inline annotation or the config's allowlist allows.

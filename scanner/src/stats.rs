@@ -18,6 +18,13 @@ pub enum SkipReason {
     AllowedPath,
     /// A Git LFS pointer: the content is not in the repository.
     LfsPointer,
+    /// An archive nested deeper than `--archive-depth`.
+    TooDeep,
+    /// An encrypted archive member.
+    Encrypted,
+    /// A zip inside another archive, too large to hold in memory (reading a zip
+    /// needs random access, and hush never unpacks to disk).
+    ZipTooLarge,
 }
 
 impl fmt::Display for SkipReason {
@@ -29,6 +36,9 @@ impl fmt::Display for SkipReason {
             SkipReason::Symlink => "symbolic link (use --follow to follow)",
             SkipReason::AllowedPath => "allowed by an [allow] paths glob",
             SkipReason::LfsPointer => "Git LFS pointer (content stored outside the repository)",
+            SkipReason::TooDeep => "archive nested deeper than --archive-depth",
+            SkipReason::Encrypted => "encrypted archive member",
+            SkipReason::ZipTooLarge => "zip inside an archive, larger than 256 MiB",
         })
     }
 }

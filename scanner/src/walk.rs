@@ -6,17 +6,19 @@
 //! recorded.
 
 use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use hush_rules::RuleSet;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
+use crate::archive;
 use crate::finding::FindingSet;
 use crate::origin::Origin;
-use crate::scan::{drop_allowed, ScanOptions};
+use crate::scan::{Context, ScanOptions};
 use crate::stats::{ScanStats, SkipReason};
-use crate::stream::{StreamOutcome, StreamScanner};
+use crate::stream::StreamScanner;
 
 /// The results of one worker, merged under a lock once, when the worker ends.
 pub(crate) type Shared = Mutex<(FindingSet, ScanStats)>;
@@ -56,22 +58,32 @@ pub(crate) fn scan_file(
         Ok(file) => file,
         Err(e) => return stats.error(name, e.to_string()),
     };
-    let mut found = Vec::new();
-    // `take`: a file that grows while it is read still stops at the size limit.
-    match scanner.scan_reader(std::io::Read::take(file, opts.max_file_size), &mut found) {
-        Ok(StreamOutcome::Binary) => stats.skip(name, SkipReason::Binary),
-        Ok(StreamOutcome::Scanned { bytes, utf16 }) => {
-            stats.files_scanned += 1;
-            stats.bytes_scanned += bytes;
-            stats.utf16_files += u64::from(utf16);
-            if let Some(progress) = &opts.progress {
-                progress.add(bytes);
-            }
-        }
-        Err(e) => stats.error(name, e.to_string()),
+    let origin = Origin::File { path: shown };
+    let mut ctx = Context {
+        scanner,
+        opts,
+        stats,
+        findings,
+    };
+    if let Err(e) = scan_opened(&mut ctx, &origin, file, meta.len()) {
+        ctx.stats.error(name, e.to_string());
     }
-    drop_allowed(scanner.rules(), opts, &mut found, stats);
-    findings.add(&Origin::File { path: shown }, found);
+}
+
+/// Scans an open file: a zip in place, any other archive as a stream, text
+/// through the engine. `take`: a file that grows while it is read still stops
+/// at the size limit.
+fn scan_opened(ctx: &mut Context, origin: &Origin, mut file: File, size: u64) -> std::io::Result<()> {
+    if ctx.opts.archive.max_depth > 0 {
+        let head = archive::read_head(&mut file)?;
+        if archive::classify(&head, &origin.display_path()) == archive::Kind::Zip {
+            archive::scan_zip_file(ctx, origin, BufReader::new(file), size);
+            return Ok(());
+        }
+        file.seek(SeekFrom::Start(0))?;
+    }
+    let mut limited = file.take(ctx.opts.max_file_size);
+    archive::scan_member(ctx, origin, &mut limited, size, 0, None)
 }
 
 /// Opens for reading without blocking: if a FIFO replaced the file after its type

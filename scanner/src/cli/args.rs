@@ -26,6 +26,9 @@ pub enum Command {
     /// Scan a git repository's history: every commit of every ref, a range, or
     /// what is staged.
     Git(GitArgs),
+    /// Scan container images: `docker save` tarballs and OCI layouts (directory
+    /// or tar), every layer, the config and the history.
+    Image(ImageArgs),
     /// Inspect the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -140,7 +143,54 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_file_size: u64,
     #[command(flatten)]
+    pub archive: ArchiveArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImageArgs {
+    /// `docker save` tarballs, OCI image layout directories or OCI tarballs.
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<PathBuf>,
+    /// Scan only this platform of a multi-platform image (`linux/arm64`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Skip files larger than this (bytes; K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_file_size: u64,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Which archives found while scanning are opened, and how far.
+#[derive(Debug, clap::Args)]
+pub struct ArchiveArgs {
+    /// Open archives (zip, jar, whl, tar, tar.gz, gz, zst...) nested up to N deep.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=16))]
+    pub archive_depth: u32,
+    /// Do not open archives (same as --archive-depth 0).
+    #[arg(long)]
+    pub no_archives: bool,
+    /// Stop reading an archive after this many decompressed bytes (all levels).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub archive_max_bytes: u64,
+    /// Stop reading an archive that expands more than N times its size.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub archive_max_ratio: u64,
+}
+
+impl ArchiveArgs {
+    /// The archive limits these flags ask for.
+    pub fn options(&self) -> crate::archive::ArchiveOptions {
+        crate::archive::ArchiveOptions {
+            max_depth: if self.no_archives { 0 } else { self.archive_depth },
+            max_bytes: self.archive_max_bytes,
+            max_ratio: self.archive_max_ratio,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,7 +6,7 @@ mod args;
 mod rules;
 mod session;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use hush_rules::{check_examples, load_pack_file, RuleSet};
@@ -16,6 +16,7 @@ pub use rules::{load_rules, load_rules_with};
 
 use crate::baseline::Baseline;
 use crate::git::{scan_git, GitOptions};
+use crate::image::{scan_images, ImageOptions};
 use crate::scan::scan;
 use session::{ignore_broken_pipe, run_source};
 
@@ -40,9 +41,19 @@ pub fn run(cli: Cli) -> Result<i32> {
                 options.no_ignore = args.no_ignore;
                 options.follow_links = args.follow;
                 options.max_file_size = args.max_file_size;
+                options.archive = args.archive.options();
                 Ok(scan(rules, &args.paths, &options))
             })
         }
+        Command::Image(args) => run_source(&args.report, Path::new("."), |rules, mut options| {
+            options.max_file_size = args.max_file_size;
+            options.archive = args.archive.options();
+            let options = ImageOptions {
+                scan: options,
+                platform: args.platform.clone(),
+            };
+            Ok(scan_images(rules, &args.images, &options))
+        }),
         Command::Git(args) => {
             let git = GitOptions {
                 repo: args.repo.clone(),

@@ -3,7 +3,10 @@
 //! `column`, `end_line`, `end_column`, and for git blobs `commit`, `author`,
 //! `email`, `date`, `message`) and every location in `locations`. Paths
 //! that are not UTF-8 are written lossily (U+FFFD). `commit`, `author` and `date`
-//! are null for files and stdin.
+//! are null for files and stdin. Image fields (`image`, `platform`,
+//! `layer_digest`, `layer_index`, `layer_created_by`, `deleted_in_layer`,
+//! `config_field`) are null outside images; a location in an image carries them
+//! too. A path inside an archive or image joins the nested names with `!`.
 
 use std::io::{self, Write};
 
@@ -11,6 +14,7 @@ use serde::Serialize;
 
 use super::{level_name, shown_secret, ReportOptions};
 use crate::finding::{Finding, Location};
+use crate::origin::Origin;
 use crate::stats::{ScanStats, SkipReason};
 
 #[derive(Serialize)]
@@ -30,6 +34,51 @@ struct JsonLocation {
     date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    image: Option<JsonImage>,
+}
+
+/// Where in an image a location is (all null outside images).
+#[derive(Serialize, Default, Clone)]
+struct JsonImage {
+    /// The image's reference (tag) or digest.
+    image: Option<String>,
+    /// `os/arch` of one image of a multi-platform index.
+    platform: Option<String>,
+    layer_digest: Option<String>,
+    layer_index: Option<usize>,
+    /// The history command that made the layer.
+    layer_created_by: Option<String>,
+    /// The later layer whose whiteout deleted the file (it still ships).
+    deleted_in_layer: Option<usize>,
+    /// The config field (`Env[0]`, `history[2].created_by`).
+    config_field: Option<String>,
+}
+
+fn image(origin: &Origin) -> Option<JsonImage> {
+    let name = origin.image()?;
+    let mut fields = JsonImage {
+        image: Some(name.reference.clone()),
+        platform: name.platform.clone(),
+        ..JsonImage::default()
+    };
+    match origin.image_layer().unwrap_or(origin) {
+        Origin::ImageLayer {
+            layer_digest,
+            layer_index,
+            created_by,
+            deleted_in,
+            ..
+        } => {
+            fields.layer_digest = Some(layer_digest.clone());
+            fields.layer_index = Some(*layer_index);
+            fields.layer_created_by.clone_from(created_by);
+            fields.deleted_in_layer = *deleted_in;
+        }
+        Origin::ImageConfig { field, .. } => fields.config_field = Some(field.clone()),
+        _ => {}
+    }
+    Some(fields)
 }
 
 #[derive(Serialize)]
@@ -52,6 +101,8 @@ struct JsonFinding {
     email: Option<String>,
     date: Option<String>,
     message: Option<String>,
+    #[serde(flatten)]
+    image: JsonImage,
     remediation: String,
     /// In the baseline (reviewed before); does not fail the scan.
     known: bool,
@@ -66,6 +117,9 @@ struct JsonSkipped {
     symlink: usize,
     allowed_path: usize,
     lfs_pointer: usize,
+    too_deep: usize,
+    encrypted: usize,
+    zip_too_large: usize,
 }
 
 #[derive(Serialize)]
@@ -104,11 +158,13 @@ fn location(l: &Location) -> JsonLocation {
         email: commit.map(|c| c.email.clone()),
         date: commit.map(|c| c.date.clone()),
         message: commit.map(|c| c.summary.clone()),
+        image: image(&l.origin),
     }
 }
 
 fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
     let first = location(&f.locations[0]);
+    let image = first.image.clone().unwrap_or_default();
     JsonFinding {
         rule_id: f.rule_id.clone(),
         rule_name: f.rule_name.clone(),
@@ -127,6 +183,7 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
         email: first.email.clone(),
         date: first.date.clone(),
         message: first.message.clone(),
+        image,
         remediation: f.remediation.clone(),
         known: f.known,
         locations: f.locations.iter().map(location).collect(),
@@ -153,6 +210,9 @@ pub(super) fn write_document(
                 symlink: stats.skipped(SkipReason::Symlink),
                 allowed_path: stats.skipped(SkipReason::AllowedPath),
                 lfs_pointer: stats.skipped(SkipReason::LfsPointer),
+                too_deep: stats.skipped(SkipReason::TooDeep),
+                encrypted: stats.skipped(SkipReason::Encrypted),
+                zip_too_large: stats.skipped(SkipReason::ZipTooLarge),
             },
             errors: stats
                 .errors

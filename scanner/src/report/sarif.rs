@@ -150,18 +150,7 @@ fn rule(f: &Finding) -> ReportingDescriptor {
 
 /// One location of a finding, as a result.
 fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifResult {
-    let artifact = match &l.origin {
-        Origin::File { path } => ArtifactLocation::builder()
-            .uri(uri(&base.segments(path)))
-            .uri_base_id(SRCROOT)
-            .build(),
-        Origin::Stdin => ArtifactLocation::builder().uri("stdin").build(),
-        // Git paths are already relative to the repository root, `/`-separated.
-        Origin::GitBlob { path, .. } => ArtifactLocation::builder()
-            .uri(uri(&path.split('/').map(OsString::from).collect::<Vec<_>>()))
-            .uri_base_id(SRCROOT)
-            .build(),
-    };
+    let artifact = artifact(&l.origin, base);
     let location = SarifLocation::builder()
         .physical_location(
             PhysicalLocation::builder()
@@ -182,6 +171,14 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_owned(), f.fingerprint.clone())]))
         .build();
+    if matches!(
+        l.origin,
+        Origin::Archive { .. } | Origin::ImageLayer { .. } | Origin::ImageConfig { .. }
+    ) {
+        // The uri names the file on disk; where inside it the secret is, here.
+        let extra = BTreeMap::from([("location".to_owned(), json!(l.origin.display_path()))]);
+        result.properties = Some(PropertyBag::builder().additional_properties(extra).build());
+    }
     if let Some(commit) = l.origin.commit() {
         let extra = BTreeMap::from([
             ("commit".to_owned(), json!(commit.id)),
@@ -193,6 +190,28 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
         result.properties = Some(PropertyBag::builder().additional_properties(extra).build());
     }
     result
+}
+
+/// The artifact a location is in: the file on disk (for an archive member or an
+/// image, the archive or image file itself), or the path in a git tree.
+fn artifact(origin: &Origin, base: &mut Base) -> ArtifactLocation {
+    match origin {
+        Origin::File { path } => ArtifactLocation::builder()
+            .uri(uri(&base.segments(path)))
+            .uri_base_id(SRCROOT)
+            .build(),
+        Origin::Stdin => ArtifactLocation::builder().uri("stdin").build(),
+        // Git paths are already relative to the repository root, `/`-separated.
+        Origin::GitBlob { path, .. } => ArtifactLocation::builder()
+            .uri(uri(&path.split('/').map(OsString::from).collect::<Vec<_>>()))
+            .uri_base_id(SRCROOT)
+            .build(),
+        Origin::Archive { outer, .. } => artifact(outer, base),
+        Origin::ImageLayer { image, .. } | Origin::ImageConfig { image, .. } => ArtifactLocation::builder()
+            .uri(uri(&base.segments(std::path::Path::new(&image.source))))
+            .uri_base_id(SRCROOT)
+            .build(),
+    }
 }
 
 /// 1-based, never 0; a one-line region ends at least one column after it starts.
@@ -295,6 +314,7 @@ mod tests {
             tags: vec!["demo".into()],
             remediation: "Rotate it.".into(),
             known: false,
+            synthetic: false,
             secret: b"demo-secret-value".to_vec(),
             fingerprint: "f".repeat(32),
             locations: vec![Location {

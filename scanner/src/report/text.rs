@@ -48,6 +48,9 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
                 paint(RESET),
                 after
             )?;
+            if let Some(note) = l.origin.note() {
+                writeln!(out, "    {}{}{}", paint(DIM), printable(&note), paint(RESET))?;
+            }
         }
         writeln!(
             out,

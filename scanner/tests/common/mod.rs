@@ -3,6 +3,8 @@
 //! string is committed outside the paths .hushignore excludes).
 #![allow(dead_code)]
 
+pub mod images;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 

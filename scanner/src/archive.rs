@@ -1,0 +1,438 @@
+//! Archives found while scanning: zip-family files (zip, jar, war, whl, apk,
+//! nupkg, ...), tar, and gzip or zstd streams (so `.tar.gz`, `.tgz`, `.gz`,
+//! `.zst`), opened in memory, nested up to a depth, each member scanned as a file
+//! whose origin joins the outer and inner names with `!`.
+//!
+//! The kind is told by magic bytes (gzip `1f 8b`, zstd `28 b5 2f fd`, zip
+//! `PK\3\4`, tar `ustar` at 257 or a valid v7 header checksum in a `.tar`), so
+//! a renamed archive is opened and a text file named `.zip` is scanned as text.
+//! bzip2 and xz are not opened: the crates for them bind C libraries.
+//!
+//! Nothing is written to disk. Every byte read out of a decoder or a zip member
+//! counts against one budget per outermost archive: at most `max_bytes`, and at
+//! most `max_ratio` times the archive's own size (with a 10 MiB floor, so small
+//! archives of very compressible text are not flagged). An archive that goes past
+//! it is reported as an `archive-limit` finding and the rest of it is skipped.
+//! A gzip or zstd stream counts as a level only when it does not hold a tar, so
+//! `app.tar.gz` is one level and a jar in it is two.
+
+use std::cell::Cell;
+use std::io::{self, BufReader, Cursor, Read, Seek};
+
+use crate::origin::Origin;
+use crate::scan::Context;
+use crate::stats::SkipReason;
+
+/// Archive limits (`--archive-depth`, `--archive-max-bytes`, `--archive-max-ratio`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveOptions {
+    /// How many archives deep to open; 0 opens none.
+    pub max_depth: u32,
+    /// Most bytes read out of one outermost archive, all levels together.
+    pub max_bytes: u64,
+    /// Most bytes read out of an archive per byte of its size.
+    pub max_ratio: u64,
+}
+
+impl Default for ArchiveOptions {
+    fn default() -> Self {
+        ArchiveOptions {
+            max_depth: 3,
+            max_bytes: 1 << 30,
+            max_ratio: 100,
+        }
+    }
+}
+
+/// Below this many bytes read out, the ratio is not checked.
+const RATIO_FLOOR: u64 = 10 << 20;
+/// A zip inside another archive is read into memory (zip needs random access);
+/// a larger one is skipped.
+const ZIP_IN_MEMORY_MAX: u64 = 256 << 20;
+/// Bytes looked at to tell the kind of a stream (a tar header).
+const HEAD_LEN: usize = 512;
+
+/// What a stream is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Gzip,
+    Zstd,
+    Zip,
+    Tar,
+    Plain,
+}
+
+/// Tells the kind of a stream from its first bytes (and, for old tars without
+/// the `ustar` magic, its name and header checksum).
+pub(crate) fn classify(head: &[u8], name: &str) -> Kind {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Kind::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Kind::Zstd
+    } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Kind::Zip
+    } else if head.get(257..262) == Some(b"ustar") || (name.ends_with(".tar") && v7_tar_header(head)) {
+        Kind::Tar
+    } else {
+        Kind::Plain
+    }
+}
+
+/// A 512-byte block whose checksum field matches its bytes.
+fn v7_tar_header(head: &[u8]) -> bool {
+    let Some(block) = head.get(..512) else {
+        return false;
+    };
+    let field = String::from_utf8_lossy(&block[148..156]);
+    let Ok(stored) = u32::from_str_radix(field.trim_matches(|c: char| c == '\0' || c == ' '), 8) else {
+        return false;
+    };
+    let sum: u32 = block
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                u32::from(b' ')
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
+    sum == stored
+}
+
+/// Reads up to `HEAD_LEN` bytes (fewer only at the end of the stream).
+pub(crate) fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    reader.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// The bytes one outermost archive may still yield.
+pub(crate) struct Budget {
+    left: Cell<u64>,
+    exceeded: Cell<bool>,
+    reason: String,
+}
+
+impl Budget {
+    fn for_archive(size: u64, options: &ArchiveOptions) -> Budget {
+        let by_ratio = size.saturating_mul(options.max_ratio).max(RATIO_FLOOR);
+        let (limit, reason) = if by_ratio < options.max_bytes {
+            (
+                by_ratio,
+                format!(
+                    "expands past {}x its size of {size} bytes (--archive-max-ratio); the rest was not scanned",
+                    options.max_ratio
+                ),
+            )
+        } else {
+            (
+                options.max_bytes,
+                format!(
+                    "expands past {} bytes (--archive-max-bytes); the rest was not scanned",
+                    options.max_bytes
+                ),
+            )
+        };
+        Budget {
+            left: Cell::new(limit),
+            exceeded: Cell::new(false),
+            reason,
+        }
+    }
+
+    fn exceeded(&self) -> bool {
+        self.exceeded.get()
+    }
+}
+
+/// A reader whose bytes count against a budget; past it, every read fails.
+struct Metered<'b, R> {
+    inner: R,
+    budget: &'b Budget,
+}
+
+impl<R: Read> Read for Metered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.budget.exceeded() {
+            return Err(io::Error::other("archive limit reached"));
+        }
+        let n = self.inner.read(buf)?;
+        match self.budget.left.get().checked_sub(n as u64) {
+            Some(left) => {
+                self.budget.left.set(left);
+                Ok(n)
+            }
+            None => {
+                self.budget.exceeded.set(true);
+                Err(io::Error::other("archive limit reached"))
+            }
+        }
+    }
+}
+
+/// Scans one file-like stream of `size` bytes: opens it if it is an archive
+/// (and archives are on), else scans it as text. `depth` is how many archives
+/// it is already inside; `budget` is the outermost archive's, if any.
+pub(crate) fn scan_member(
+    ctx: &mut Context,
+    origin: &Origin,
+    reader: &mut dyn Read,
+    size: u64,
+    depth: u32,
+    budget: Option<&Budget>,
+) -> io::Result<()> {
+    let head = read_head(reader)?;
+    let kind = match ctx.opts.archive.max_depth {
+        0 => Kind::Plain,
+        _ => classify(&head, &origin.display_path()),
+    };
+    let mut rest = Cursor::new(head).chain(reader);
+    if kind == Kind::Plain {
+        return ctx.scan_plain(origin, &mut rest);
+    }
+    if depth >= ctx.opts.archive.max_depth {
+        ctx.stats.skip(origin.display_path(), SkipReason::TooDeep);
+        return Ok(());
+    }
+    match budget {
+        Some(budget) => open(ctx, origin, kind, &mut rest, depth + 1, budget),
+        None => {
+            let budget = Budget::for_archive(size, &ctx.opts.archive);
+            let result = open(ctx, origin, kind, &mut rest, depth + 1, &budget);
+            finish(ctx, origin, &budget, result);
+            Ok(())
+        }
+    }
+}
+
+/// Scans a zip file on disk in place (it is seekable: nothing is buffered).
+pub(crate) fn scan_zip_file(ctx: &mut Context, origin: &Origin, file: impl Read + Seek, size: u64) {
+    let budget = Budget::for_archive(size, &ctx.opts.archive);
+    let result = scan_zip(ctx, origin, file, 1, &budget);
+    finish(ctx, origin, &budget, result);
+}
+
+/// After the outermost archive: a limit hit is a finding, any other error is
+/// the archive's.
+fn finish(ctx: &mut Context, origin: &Origin, budget: &Budget, result: io::Result<()>) {
+    if budget.exceeded() {
+        ctx.findings.add_limit(origin.clone(), budget.reason.clone());
+    } else if let Err(e) = result {
+        ctx.stats.error(origin.display_path(), format!("archive: {e}"));
+    }
+}
+
+/// Opens an archive of a known kind at level `depth` (1 = outermost).
+fn open(
+    ctx: &mut Context,
+    origin: &Origin,
+    kind: Kind,
+    reader: &mut dyn Read,
+    depth: u32,
+    budget: &Budget,
+) -> io::Result<()> {
+    match kind {
+        Kind::Gzip => {
+            let decoder = flate2::read::MultiGzDecoder::new(reader);
+            scan_decoded(ctx, origin, Metered { inner: decoder, budget }, depth, budget)
+        }
+        Kind::Zstd => {
+            let decoder = zstd::stream::read::Decoder::new(reader)?;
+            scan_decoded(ctx, origin, Metered { inner: decoder, budget }, depth, budget)
+        }
+        // Buffered: a tar is read one 512-byte header at a time.
+        Kind::Tar => scan_tar(
+            ctx,
+            origin,
+            &mut BufReader::with_capacity(64 << 10, reader),
+            depth,
+            budget,
+        ),
+        Kind::Zip => {
+            let mut bytes = Vec::new();
+            reader.take(ZIP_IN_MEMORY_MAX + 1).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > ZIP_IN_MEMORY_MAX {
+                ctx.stats.skip(origin.display_path(), SkipReason::ZipTooLarge);
+                return Ok(());
+            }
+            scan_zip(ctx, origin, Cursor::new(bytes), depth, budget)
+        }
+        Kind::Plain => ctx.scan_plain(origin, reader),
+    }
+}
+
+/// The decompressed content of a gzip or zstd stream: a tar is opened at the
+/// same level, anything else is one member named like the stream without its
+/// compression suffix.
+fn scan_decoded(
+    ctx: &mut Context,
+    origin: &Origin,
+    mut decoded: impl Read,
+    depth: u32,
+    budget: &Budget,
+) -> io::Result<()> {
+    let head = read_head(&mut decoded)?;
+    let name = decompressed_name(&origin.display_path());
+    let mut rest = Cursor::new(head.clone()).chain(decoded);
+    if classify(&head, &name) == Kind::Tar {
+        return scan_tar(ctx, origin, &mut rest, depth, budget);
+    }
+    let inner = Origin::Archive {
+        outer: Box::new(origin.clone()),
+        inner: name,
+    };
+    scan_member(ctx, &inner, &mut rest, 0, depth, Some(budget))
+}
+
+/// `a.txt.gz` → `a.txt`, `a.tgz` → `a.tar`, `a.zst` → `a`: the last name only.
+fn decompressed_name(path: &str) -> String {
+    let base = path.rsplit(['/', '!']).next().unwrap_or(path);
+    for (suffix, replacement) in [(".tgz", ".tar"), (".gz", ""), (".zst", ""), (".zstd", "")] {
+        if let Some(stem) = base.strip_suffix(suffix) {
+            if !stem.is_empty() {
+                return format!("{stem}{replacement}");
+            }
+        }
+    }
+    "data".to_owned()
+}
+
+/// Each regular file in a tar stream, scanned as a member.
+fn scan_tar(ctx: &mut Context, origin: &Origin, reader: &mut dyn Read, depth: u32, budget: &Budget) -> io::Result<()> {
+    let mut archive = tar::Archive::new(reader);
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let inner = Origin::Archive {
+            outer: Box::new(origin.clone()),
+            inner: member_name(&entry.path_bytes()),
+        };
+        let size = entry.size();
+        if size > ctx.opts.max_file_size {
+            ctx.stats.skip(inner.display_path(), SkipReason::TooLarge);
+            continue;
+        }
+        member(ctx, &inner, &mut entry, size, depth, budget)?;
+    }
+    Ok(())
+}
+
+/// Each file in a zip, scanned as a member; encrypted ones are skipped.
+fn scan_zip<R: Read + Seek>(
+    ctx: &mut Context,
+    origin: &Origin,
+    reader: R,
+    depth: u32,
+    budget: &Budget,
+) -> io::Result<()> {
+    let mut zip = zip::ZipArchive::new(reader).map_err(io::Error::other)?;
+    for index in 0..zip.len() {
+        let name = match zip.name_for_index(index) {
+            Some(Ok(name)) => name.into_owned(),
+            _ => format!("#{index}"),
+        };
+        let mut file = match zip.by_index(index) {
+            Ok(file) => file,
+            Err(zip::result::ZipError::UnsupportedArchive(zip::result::ZipError::PASSWORD_REQUIRED)) => {
+                ctx.stats
+                    .skip(format!("{}!{name}", origin.display_path()), SkipReason::Encrypted);
+                continue;
+            }
+            Err(e) => return Err(io::Error::other(e)),
+        };
+        if file.is_dir() {
+            continue;
+        }
+        let inner = Origin::Archive {
+            outer: Box::new(origin.clone()),
+            inner: member_name(file.name_raw()),
+        };
+        let size = file.size();
+        if size > ctx.opts.max_file_size {
+            ctx.stats.skip(inner.display_path(), SkipReason::TooLarge);
+            continue;
+        }
+        let mut metered = Metered {
+            inner: &mut file,
+            budget,
+        };
+        member(ctx, &inner, &mut metered, size, depth, budget)?;
+    }
+    Ok(())
+}
+
+/// Scans one member; an error in it is recorded as the member's and the
+/// archive goes on (an error in the archive's own stream shows again at the
+/// next member), unless the budget ran out: then the whole archive stops.
+fn member(
+    ctx: &mut Context,
+    origin: &Origin,
+    reader: &mut dyn Read,
+    size: u64,
+    depth: u32,
+    budget: &Budget,
+) -> io::Result<()> {
+    match scan_member(ctx, origin, reader, size, depth, Some(budget)) {
+        Err(e) if budget.exceeded() => Err(e),
+        Err(e) => {
+            ctx.stats.error(origin.display_path(), e.to_string());
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
+}
+
+/// A member's name as reports show it: lossy UTF-8, without a leading `./`.
+pub(crate) fn member_name(raw: &[u8]) -> String {
+    let name = String::from_utf8_lossy(raw);
+    let mut name: &str = &name;
+    while let Some(rest) = name.strip_prefix("./") {
+        name = rest;
+    }
+    name.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_magic_bytes() {
+        assert_eq!(classify(&[0x1f, 0x8b, 8], "x.txt"), Kind::Gzip);
+        assert_eq!(classify(&[0x28, 0xb5, 0x2f, 0xfd], "x"), Kind::Zstd);
+        assert_eq!(classify(b"PK\x03\x04rest", "a.txt"), Kind::Zip);
+        assert_eq!(classify(b"just text", "a.zip"), Kind::Plain);
+        let mut header = tar::Header::new_old();
+        header.set_path("a.txt").expect("short path");
+        header.set_size(0);
+        header.set_cksum();
+        assert_eq!(classify(header.as_bytes(), "old.tar"), Kind::Tar);
+        assert_eq!(classify(header.as_bytes(), "old.bin"), Kind::Plain);
+    }
+
+    #[test]
+    fn decompressed_names_drop_the_suffix() {
+        assert_eq!(decompressed_name("logs/app.log.gz"), "app.log");
+        assert_eq!(decompressed_name("a.tar!b.tgz"), "b.tar");
+        assert_eq!(decompressed_name("x.zst"), "x");
+        assert_eq!(decompressed_name("weird"), "data");
+    }
+
+    #[test]
+    fn a_budget_stops_every_read_past_it() {
+        let budget = Budget::for_archive(1, &ArchiveOptions::default());
+        let zeros = io::repeat(0).take(RATIO_FLOOR + 1);
+        let mut metered = Metered {
+            inner: zeros,
+            budget: &budget,
+        };
+        let err = io::copy(&mut metered, &mut io::sink()).expect_err("over the floor");
+        assert!(err.to_string().contains("limit"));
+        assert!(budget.exceeded());
+        assert!(budget.reason.contains("--archive-max-ratio"), "{}", budget.reason);
+    }
+}

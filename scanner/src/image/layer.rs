@@ -1,0 +1,298 @@
+//! Scanning layers: each layer blob (plain, gzip or zstd tar, told by magic
+//! bytes) is read as a stream straight from the image, its whiteouts noted and
+//! each file scanned, archives in it opened.
+//!
+//! Readers decompress layers (one per layer at a time, several layers at once)
+//! and hand small files to scanning threads through a bounded queue; a file
+//! over 1 MiB is scanned by its reader as a stream. Memory stays bounded: the
+//! queue holds at most 32 small files, a large file costs one scanner chunk.
+//! Paths in a layer are names only: nothing is ever written to or resolved on
+//! the filesystem.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufReader, Cursor, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
+
+use hush_rules::RuleSet;
+
+use super::store::Store;
+use crate::archive::{self, member_name, Kind};
+use crate::finding::FindingSet;
+use crate::origin::Origin;
+use crate::scan::{Context, ScanOptions};
+use crate::stats::{ScanStats, SkipReason};
+use crate::stream::StreamScanner;
+
+/// Files up to this size go to the scanning threads; larger ones are streamed.
+const INLINE_MAX: u64 = 1 << 20;
+/// Small files waiting for a scanning thread.
+const QUEUE: usize = 32;
+
+/// One layer blob to scan, with the origin of its first use in the image
+/// (`path` empty); other uses get copies of its findings.
+pub(crate) struct LayerJob {
+    pub blob: String,
+    pub template: Origin,
+    /// How errors in this layer are named: `image.tar!sha256:…`.
+    pub label: String,
+}
+
+/// What scanning one layer found.
+#[derive(Default, Clone)]
+pub(crate) struct LayerScan {
+    pub findings: FindingSet,
+    pub whiteouts: Whiteouts,
+}
+
+/// The paths a layer deletes from the layers below it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Whiteouts {
+    /// `dir/.wh.name` deletes `dir/name` (and everything under it).
+    hidden: HashSet<String>,
+    /// `dir/.wh..wh..opq` deletes everything below `dir` from lower layers.
+    opaque: HashSet<String>,
+}
+
+impl Whiteouts {
+    /// Notes a whiteout entry; false if `path` is an ordinary file.
+    fn note(&mut self, path: &str) -> bool {
+        let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
+        if base == ".wh..wh..opq" {
+            self.opaque.insert(dir.to_owned());
+        } else if let Some(name) = base.strip_prefix(".wh.") {
+            if name.starts_with(".wh.") {
+                return true; // other aufs metadata (`.wh..wh.plnk`): not a deletion
+            }
+            let hidden = if dir.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{dir}/{name}")
+            };
+            self.hidden.insert(hidden);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Whether this layer's whiteouts delete `path` of a lower layer.
+    pub fn hides(&self, path: &str) -> bool {
+        if self.hidden.is_empty() && self.opaque.is_empty() {
+            return false;
+        }
+        if self.opaque.contains("") || self.hidden.contains(path) {
+            return true;
+        }
+        path.match_indices('/').any(|(at, _)| {
+            let dir = &path[..at];
+            self.hidden.contains(dir) || self.opaque.contains(dir)
+        })
+    }
+}
+
+/// A small file on its way to a scanning thread.
+struct Member {
+    job: usize,
+    origin: Origin,
+    bytes: Vec<u8>,
+}
+
+/// What one thread found, per job.
+#[derive(Default)]
+struct Share {
+    scans: HashMap<usize, LayerScan>,
+    stats: ScanStats,
+}
+
+/// Scans every job's layer; the result is in the order of `jobs`.
+pub(crate) fn scan_layers(
+    rules: &RuleSet,
+    store: &Store,
+    jobs: &[LayerJob],
+    opts: &ScanOptions,
+) -> (Vec<LayerScan>, ScanStats) {
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let readers = (threads / 2).clamp(1, jobs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (sender, receiver) = sync_channel::<Member>(QUEUE);
+    let receiver = Mutex::new(receiver);
+    let shares: Vec<Share> = std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for _ in 0..readers {
+            let sender = sender.clone();
+            let next = &next;
+            handles.push(scope.spawn(move || read_layers(rules, store, jobs, opts, next, &sender)));
+        }
+        drop(sender);
+        for _ in 0..threads {
+            let receiver = &receiver;
+            handles.push(scope.spawn(move || scan_members(rules, opts, receiver)));
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    let mut scans: Vec<LayerScan> = vec![LayerScan::default(); jobs.len()];
+    let mut stats = ScanStats::default();
+    for share in shares {
+        for (job, scan) in share.scans {
+            if let Some(slot) = scans.get_mut(job) {
+                slot.findings.merge(scan.findings);
+                slot.whiteouts.hidden.extend(scan.whiteouts.hidden);
+                slot.whiteouts.opaque.extend(scan.whiteouts.opaque);
+            }
+        }
+        stats.merge(share.stats);
+    }
+    (scans, stats)
+}
+
+/// A reader thread: takes layers until none are left.
+fn read_layers(
+    rules: &RuleSet,
+    store: &Store,
+    jobs: &[LayerJob],
+    opts: &ScanOptions,
+    next: &AtomicUsize,
+    sender: &SyncSender<Member>,
+) -> Share {
+    let mut scanner = StreamScanner::new(rules);
+    let mut share = Share::default();
+    loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(job) = jobs.get(index) else {
+            return share;
+        };
+        let scan = share.scans.entry(index).or_default();
+        let mut ctx = Context {
+            scanner: &mut scanner,
+            opts,
+            stats: &mut share.stats,
+            findings: &mut scan.findings,
+        };
+        if let Err(e) = read_layer(&mut ctx, &mut scan.whiteouts, store, job, index, sender) {
+            ctx.stats.error(job.label.clone(), format!("layer: {e}"));
+        }
+    }
+}
+
+/// Reads one layer: whiteouts noted, small files queued, large ones scanned.
+fn read_layer(
+    ctx: &mut Context,
+    whiteouts: &mut Whiteouts,
+    store: &Store,
+    job: &LayerJob,
+    index: usize,
+    sender: &SyncSender<Member>,
+) -> io::Result<()> {
+    let (raw, _) = store
+        .open_file(&job.blob)
+        .map_err(io::Error::other)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{} is not in the image", job.blob)))?;
+    let mut raw = BufReader::with_capacity(256 << 10, raw);
+    let head = archive::read_head(&mut raw)?;
+    let kind = archive::classify(&head, "");
+    let raw = Cursor::new(head).chain(raw);
+    let stream: Box<dyn Read> = match kind {
+        Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        Kind::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
+        Kind::Tar | Kind::Plain => Box::new(raw),
+        Kind::Zip => return Err(io::Error::other("a zip, not a tar layer")),
+    };
+    let mut tar = tar::Archive::new(stream);
+    for entry in tar.entries()? {
+        let mut entry = entry?;
+        let path = layer_path(&entry.path_bytes());
+        if whiteouts.note(&path) || !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let origin = with_path(&job.template, path);
+        let size = entry.size();
+        if size > ctx.opts.max_file_size {
+            ctx.stats.skip(origin.display_path(), SkipReason::TooLarge);
+        } else if size <= INLINE_MAX {
+            let mut bytes = Vec::with_capacity(size as usize);
+            entry.read_to_end(&mut bytes)?;
+            let member = Member {
+                job: index,
+                origin,
+                bytes,
+            };
+            if sender.send(member).is_err() {
+                return Err(io::Error::other("the scanning threads stopped"));
+            }
+        } else {
+            archive::scan_member(ctx, &origin, &mut entry, size, 0, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// A scanning thread: scans queued files until the readers are done.
+fn scan_members(rules: &RuleSet, opts: &ScanOptions, receiver: &Mutex<Receiver<Member>>) -> Share {
+    let mut scanner = StreamScanner::new(rules);
+    let mut share = Share::default();
+    loop {
+        let member = {
+            let receiver = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            receiver.recv()
+        };
+        let Ok(member) = member else {
+            return share;
+        };
+        let scan = share.scans.entry(member.job).or_default();
+        let mut ctx = Context {
+            scanner: &mut scanner,
+            opts,
+            stats: &mut share.stats,
+            findings: &mut scan.findings,
+        };
+        let size = member.bytes.len() as u64;
+        if let Err(e) = archive::scan_member(&mut ctx, &member.origin, &mut &member.bytes[..], size, 0, None) {
+            ctx.stats.error(member.origin.display_path(), e.to_string());
+        }
+    }
+}
+
+/// A path in a layer as reports show it: no leading `./` or `/`, no trailing `/`.
+fn layer_path(raw: &[u8]) -> String {
+    let name = member_name(raw);
+    name.trim_start_matches('/').trim_end_matches('/').to_owned()
+}
+
+/// The layer's template origin with the file's path.
+fn with_path(template: &Origin, file: String) -> Origin {
+    let mut origin = template.clone();
+    if let Origin::ImageLayer { path, .. } = &mut origin {
+        *path = file;
+    }
+    origin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whiteouts_hide_files_dirs_and_opaque_trees() {
+        let mut w = Whiteouts::default();
+        assert!(w.note("etc/app/.wh..env"));
+        assert!(w.note("var/.wh.cache"));
+        assert!(w.note("opt/tool/.wh..wh..opq"));
+        assert!(!w.note("etc/app/config.yml"));
+        assert!(w.hides("etc/app/.env"));
+        assert!(!w.hides("etc/app/.env.example"));
+        assert!(w.hides("var/cache/x/y"));
+        assert!(w.hides("opt/tool/bin/t"));
+        assert!(!w.hides("opt/tool"));
+        assert!(!w.hides("etc/app/config.yml"));
+        assert_eq!(layer_path(b"./etc/x"), "etc/x");
+        assert_eq!(layer_path(b"/../../etc/x"), "../../etc/x");
+    }
+}

@@ -1,0 +1,351 @@
+//! The container image source (`hush image`): `docker save` tarballs and OCI
+//! image layouts (a directory or a tarball), single- or multi-platform.
+//!
+//! An image is read in three steps: the manifests (`manifest.json` or
+//! `index.json` and the manifests it names) say which config and layers make
+//! each image; each config's `Env`, `Cmd`, `Entrypoint`, `Labels` and history
+//! are scanned; each distinct layer blob is scanned once, as a stream (see
+//! [`layer`]), and its findings are copied to every image and position that
+//! uses it, each with the `created_by` of the history entry that made it and,
+//! where a later layer's whiteout deletes the file, that layer's index.
+//!
+//! A missing manifest, config or layer blob is an error naming it; the rest of
+//! the image is still scanned.
+
+mod config;
+mod docker;
+mod layer;
+mod oci;
+mod store;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hush_rules::RuleSet;
+
+use crate::finding::FindingSet;
+use crate::origin::{ImageName, Origin};
+use crate::scan::{drop_allowed, ScanOptions, ScanOutcome};
+use crate::stats::ScanStats;
+use crate::stream::StreamScanner;
+use config::Config;
+use layer::{LayerJob, LayerScan};
+use store::Store;
+
+/// How to scan images: the scan options, and which platform to pick.
+#[derive(Debug, Clone, Default)]
+pub struct ImageOptions {
+    pub scan: ScanOptions,
+    /// `os/arch[/variant]`: scan only this platform of a multi-platform image.
+    pub platform: Option<String>,
+}
+
+/// Why an image could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}: neither a docker-save tarball nor an OCI layout (no manifest.json or index.json)")]
+    NotAnImage(String),
+    #[error("{0}: a compressed image tarball; decompress it first (gunzip, zstd -d): layers are read in place")]
+    Compressed(String),
+    #[error("the manifest references {0}, which is not in the image")]
+    MissingBlob(String),
+    #[error("{name}: invalid JSON: {source}")]
+    Json {
+        name: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{0}: larger than any manifest or config should be")]
+    TooLarge(String),
+    #[error("{0}: not a valid blob name or digest")]
+    BadName(String),
+    #[error("{0}: image indexes nested too deep")]
+    TooDeep(String),
+    #[error("no image for platform {wanted}; the image has: {available}")]
+    NoPlatform { wanted: String, available: String },
+}
+
+/// One image manifest, as the layout describes it.
+pub(crate) struct Manifest {
+    /// The image's reference (tag), or a digest.
+    pub reference: String,
+    /// From the index, where it says.
+    pub platform: Option<String>,
+    /// The config's name in the store.
+    pub config: Option<String>,
+    pub layers: Vec<LayerRef>,
+}
+
+/// A layer of a manifest.
+pub(crate) struct LayerRef {
+    /// The blob's name in the store.
+    pub blob: String,
+    pub digest: String,
+}
+
+/// An image ready to scan: its name, config and layers with their commands.
+struct Plan {
+    name: Arc<ImageName>,
+    config: Option<Config>,
+    layers: Vec<PlannedLayer>,
+}
+
+struct PlannedLayer {
+    blob: String,
+    digest: String,
+    created_by: Option<String>,
+}
+
+/// Scans each image in `paths`; an image that cannot be read is an error in
+/// the outcome's statistics, and the others are still scanned.
+pub fn scan_images(rules: &RuleSet, paths: &[PathBuf], opts: &ImageOptions) -> ScanOutcome {
+    let mut findings = FindingSet::new();
+    let mut stats = ScanStats::default();
+    for path in paths {
+        if let Err(e) = scan_image(rules, path, opts, &mut findings, &mut stats) {
+            stats.error(path.display().to_string(), e.to_string());
+        }
+    }
+    stats.sort();
+    ScanOutcome {
+        findings: findings.into_findings(rules),
+        stats,
+    }
+}
+
+fn scan_image(
+    rules: &RuleSet,
+    path: &Path,
+    opts: &ImageOptions,
+    findings: &mut FindingSet,
+    stats: &mut ScanStats,
+) -> Result<(), ImageError> {
+    let source = path.display().to_string();
+    let store = Store::open(path)?;
+    let manifests = if store.contains("manifest.json") {
+        docker::manifests(&store)?
+    } else if store.contains("index.json") {
+        oci::manifests(&store)?
+    } else {
+        return Err(ImageError::NotAnImage(source));
+    };
+    let plans = plan(&store, &source, manifests, opts.platform.as_deref(), stats)?;
+    let mut scanner = StreamScanner::new(rules);
+    for plan in &plans {
+        scan_config(&mut scanner, plan, &opts.scan, findings, stats);
+    }
+
+    // Each distinct blob once, with the origin of its first use.
+    let mut jobs: Vec<LayerJob> = Vec::new();
+    let mut job_of: HashMap<&str, usize> = HashMap::new();
+    for plan in &plans {
+        for (index, layer) in plan.layers.iter().enumerate() {
+            if job_of.contains_key(layer.blob.as_str()) {
+                continue;
+            }
+            if !store.contains(&layer.blob) {
+                stats.error(
+                    source.clone(),
+                    ImageError::MissingBlob(layer.digest.clone()).to_string(),
+                );
+                continue;
+            }
+            job_of.insert(&layer.blob, jobs.len());
+            jobs.push(LayerJob {
+                blob: layer.blob.clone(),
+                template: layer_origin(plan, index, String::new()),
+                label: format!("{}!{}", plan.name.display(), layer.digest),
+            });
+        }
+    }
+    let (scans, layer_stats) = layer::scan_layers(rules, &store, &jobs, &opts.scan);
+    stats.merge(layer_stats);
+    for plan in &plans {
+        let whiteouts: Vec<Option<&LayerScan>> = plan
+            .layers
+            .iter()
+            .map(|l| job_of.get(l.blob.as_str()).and_then(|&j| scans.get(j)))
+            .collect();
+        for (index, scan) in whiteouts.iter().enumerate() {
+            let Some(scan) = scan else { continue };
+            let mut copy = scan.findings.clone();
+            copy.map_origins(|origin| {
+                let Some(Origin::ImageLayer {
+                    image,
+                    layer_digest,
+                    layer_index,
+                    path,
+                    created_by,
+                    deleted_in,
+                }) = origin.image_layer_mut()
+                else {
+                    return;
+                };
+                let layer = &plan.layers[index];
+                *image = plan.name.clone();
+                layer_digest.clone_from(&layer.digest);
+                *layer_index = index;
+                created_by.clone_from(&layer.created_by);
+                *deleted_in = (index + 1..whiteouts.len())
+                    .find(|&later| whiteouts[later].is_some_and(|s| s.whiteouts.hides(path)));
+            });
+            findings.merge(copy);
+        }
+    }
+    Ok(())
+}
+
+/// Reads each manifest's config and picks the platform; a missing or broken
+/// config is an error, and the image's layers are still scanned.
+fn plan(
+    store: &Store,
+    source: &str,
+    manifests: Vec<Manifest>,
+    wanted: Option<&str>,
+    stats: &mut ScanStats,
+) -> Result<Vec<Plan>, ImageError> {
+    let mut loaded = Vec::new();
+    for manifest in manifests {
+        let config = match &manifest.config {
+            None => None,
+            Some(name) => match store.read(name) {
+                Ok(Some(bytes)) => match Config::parse(&bytes) {
+                    Ok(config) => Some(config),
+                    Err(source_error) => {
+                        stats.error(
+                            source.to_owned(),
+                            ImageError::Json {
+                                name: name.clone(),
+                                source: source_error,
+                            }
+                            .to_string(),
+                        );
+                        None
+                    }
+                },
+                Ok(None) => {
+                    stats.error(source.to_owned(), ImageError::MissingBlob(name.clone()).to_string());
+                    None
+                }
+                Err(e) => {
+                    stats.error(source.to_owned(), e.to_string());
+                    None
+                }
+            },
+        };
+        let platform = manifest
+            .platform
+            .clone()
+            .or_else(|| config.as_ref().and_then(Config::platform));
+        loaded.push((manifest, config, platform));
+    }
+    let mut platforms: Vec<String> = loaded.iter().filter_map(|(_, _, p)| p.clone()).collect();
+    platforms.sort();
+    platforms.dedup();
+    if let Some(wanted) = wanted {
+        loaded.retain(|(_, _, p)| p.as_deref().is_some_and(|p| platform_matches(p, wanted)));
+        if loaded.is_empty() {
+            return Err(ImageError::NoPlatform {
+                wanted: wanted.to_owned(),
+                available: platforms.join(", "),
+            });
+        }
+    }
+    let several = platforms.len() > 1;
+    Ok(loaded
+        .into_iter()
+        .map(|(manifest, config, platform)| {
+            let commands = config.as_ref().map(Config::layer_commands).unwrap_or_default();
+            let diff_ids = config.as_ref().map(Config::diff_ids).unwrap_or_default();
+            // Old docker-save layer files are named by an id, not a digest: use
+            // the config's diff ids when they line up.
+            let use_diff_ids = diff_ids.len() == manifest.layers.len()
+                && manifest.layers.iter().any(|l| l.blob.ends_with("/layer.tar"));
+            let layers = manifest
+                .layers
+                .into_iter()
+                .enumerate()
+                .map(|(i, layer)| PlannedLayer {
+                    digest: if use_diff_ids {
+                        diff_ids[i].clone()
+                    } else {
+                        layer.digest
+                    },
+                    blob: layer.blob,
+                    created_by: commands.get(i).cloned().flatten(),
+                })
+                .collect();
+            Plan {
+                name: Arc::new(ImageName {
+                    source: source.to_owned(),
+                    reference: manifest.reference,
+                    platform: platform.filter(|_| several),
+                }),
+                config,
+                layers,
+            }
+        })
+        .collect())
+}
+
+/// `linux/arm64` matches `linux/arm64/v8`; a variant given must match.
+fn platform_matches(platform: &str, wanted: &str) -> bool {
+    platform == wanted || platform.strip_prefix(wanted).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The origin of `path` in layer `index` of `plan`.
+fn layer_origin(plan: &Plan, index: usize, path: String) -> Origin {
+    let layer = &plan.layers[index];
+    Origin::ImageLayer {
+        image: plan.name.clone(),
+        layer_digest: layer.digest.clone(),
+        layer_index: index,
+        path,
+        created_by: layer.created_by.clone(),
+        deleted_in: None,
+    }
+}
+
+/// Scans the config fields where secrets land: environment, command, labels,
+/// and the history's commands (build arguments).
+fn scan_config(
+    scanner: &mut StreamScanner,
+    plan: &Plan,
+    opts: &ScanOptions,
+    findings: &mut FindingSet,
+    stats: &mut ScanStats,
+) {
+    let Some(config) = &plan.config else { return };
+    for (field, text) in config.fields() {
+        let mut found = Vec::new();
+        scanner.scan_bytes(text.as_bytes(), &mut found);
+        stats.bytes_scanned += text.len() as u64;
+        drop_allowed(scanner.rules(), opts, &mut found, stats);
+        let origin = Origin::ImageConfig {
+            image: plan.name.clone(),
+            field,
+        };
+        findings.add(&origin, found);
+    }
+    stats.files_scanned += 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::platform_matches;
+
+    #[test]
+    fn platforms_match_with_or_without_variant() {
+        assert!(platform_matches("linux/arm64/v8", "linux/arm64"));
+        assert!(platform_matches("linux/arm64/v8", "linux/arm64/v8"));
+        assert!(!platform_matches("linux/arm64", "linux/arm"));
+        assert!(!platform_matches("linux/amd64", "linux/arm64"));
+    }
+}
