@@ -406,3 +406,17 @@ fn repository_config_never_makes_hush_run_a_program() {
     assert_eq!(code, Some(1), "{err}");
     assert!(!marker.exists(), "hush ran a program named by the repository's config");
 }
+
+#[test]
+fn all_objects_reaches_dangling_blobs() {
+    let (dir, repo) = repo();
+    let loose = dir.path().join("dangling.txt");
+    fs::write(&loose, format!("T={}\n", github_token(22))).expect("write");
+    let blob = git(&repo, &["hash-object", "-w", loose.to_str().expect("utf-8")]);
+    let (code, _, _) = scan_git(&repo, &[]);
+    assert_eq!(code, Some(0), "no ref reaches the blob");
+    let (code, doc, err) = scan_git(&repo, &["--all-objects"]);
+    assert_eq!(code, Some(1), "{err}");
+    let path = doc["findings"][0]["path"].as_str().expect("path").to_owned();
+    assert!(path.contains(&blob[..12]) && path.contains("unreachable"), "{path}");
+}
