@@ -26,6 +26,23 @@ fn new_paths(doc: &serde_json::Value) -> Vec<String> {
     v
 }
 
+/// The hex digest `tool` (sha256sum, sha1sum) prints for `data`.
+fn digest_hex(tool: &str, data: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new(tool)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("digest tool runs");
+    child.stdin.take().expect("stdin").write_all(data).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .expect("hash")
+        .to_owned()
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
@@ -154,26 +171,7 @@ fn config_allowlist_disable_and_override() {
         ),
     );
     write(p, "b.env", &format!("S={}\n", stripe_test_key(1)));
-    let sha = {
-        use std::io::Write;
-        let mut child = std::process::Command::new("sha256sum")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("sha256sum");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(by_hash.as_bytes())
-            .expect("write");
-        let out = child.wait_with_output().expect("wait");
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .next()
-            .expect("hash")
-            .to_owned()
-    };
+    let sha = digest_hex("sha256sum", by_hash.as_bytes());
     write(
         p,
         ".hush.toml",
@@ -291,26 +289,7 @@ fn baseline_import_from_gitleaks_and_detect_secrets() {
         {"RuleID": "github-pat", "File": "src/c.env", "StartLine": 2, "Secret": "REDACTED", "Fingerprint": "src/c.env:github-pat:2"}
     ]);
     write(p, "gitleaks.json", &gitleaks.to_string());
-    let sha1 = {
-        use std::io::Write;
-        let mut child = std::process::Command::new("sha1sum")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("sha1sum");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(b.as_bytes())
-            .expect("write");
-        let out = child.wait_with_output().expect("wait");
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .next()
-            .expect("hash")
-            .to_owned()
-    };
+    let sha1 = digest_hex("sha1sum", b.as_bytes());
     let detect = serde_json::json!({"version": "1.5.0", "results": {"src/b.env": [{"type": "GitHub Token", "filename": "src/b.env", "hashed_secret": sha1, "line_number": 1}]}});
     write(p, ".secrets.baseline", &detect.to_string());
     for report in ["gitleaks.json", ".secrets.baseline"] {

@@ -34,14 +34,6 @@ pub struct CommitNode {
     pub meta: Arc<CommitMeta>,
 }
 
-/// One entry of a tree.
-#[derive(Debug, Clone)]
-pub struct TreeEntry {
-    pub name: Vec<u8>,
-    pub oid: ObjectId,
-    pub kind: EntryKind,
-}
-
 /// A decoded tree whose entry names point into one copy of the raw object: two
 /// allocations per tree instead of one per entry (tree reads dominate a history
 /// walk, and per-entry allocations were a third of its time).
@@ -156,39 +148,6 @@ impl<'r> ObjectReader<'r> {
                 summary,
             }),
         }))
-    }
-
-    /// Reads a tree's entries; `Ok(None)` if it is missing.
-    pub fn tree(&mut self, id: &ObjectId) -> Result<Option<Vec<TreeEntry>>, GitError> {
-        let hash = self.repo.object_hash();
-        let Some((kind, data)) = self.read(id)? else {
-            return Ok(None);
-        };
-        if kind != Kind::Tree {
-            return Err(GitError::Corrupt {
-                id: id.to_string(),
-                message: format!("expected a tree, found a {kind}"),
-            });
-        }
-        let mut entries = Vec::new();
-        for entry in TreeRefIter::from_bytes(data, hash) {
-            let entry = entry.map_err(|e| GitError::object(id, e))?;
-            let kind = if entry.mode.is_tree() {
-                EntryKind::Tree
-            } else if entry.mode.is_commit() {
-                EntryKind::Submodule
-            } else if entry.mode.is_link() {
-                EntryKind::Symlink
-            } else {
-                EntryKind::Blob
-            };
-            entries.push(TreeEntry {
-                name: entry.filename.to_vec(),
-                oid: entry.oid.to_owned(),
-                kind,
-            });
-        }
-        Ok(Some(entries))
     }
 
     /// Reads a tree into `out`, entries sorted by name; `Ok(false)` if missing.

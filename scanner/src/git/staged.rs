@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use gix::hash::ObjectId;
 
 use super::blobs::{BlobJob, BlobPlace};
-use super::objects::{EntryKind, ObjectReader};
+use super::objects::{EntryKind, ObjectReader, TreeBuf};
 use super::GitError;
 
 /// The staged blobs that differ from HEAD, as scan jobs.
@@ -147,9 +147,17 @@ impl HeadTree {
                     .map(|(_, id)| *id)
             };
             let entries = match tree {
-                Some(id) => reader
-                    .tree(&id)?
-                    .map(|entries| entries.into_iter().map(|e| (e.name, (e.kind, e.oid))).collect()),
+                Some(id) => {
+                    let mut tree = TreeBuf::default();
+                    reader.tree_into(&id, &mut tree)?.then(|| {
+                        (0..tree.len())
+                            .map(|i| {
+                                let (name, oid, kind) = tree.entry(i);
+                                (name.to_vec(), (kind, oid))
+                            })
+                            .collect()
+                    })
+                }
                 None => None,
             };
             self.dirs.insert(dir.to_vec(), entries);
