@@ -129,8 +129,8 @@ mod tests {
     #[test]
     fn hex_percent_and_json_forms() {
         let forms = encoded_forms(b"p@ss w/\"x\"");
-        assert!(has(&forms, Form::Hex, b"7040737320772f22782022"));
-        assert!(has(&forms, Form::Hex, b"7040737320772F22782022"));
+        assert!(has(&forms, Form::Hex, b"7040737320772f227822"));
+        assert!(has(&forms, Form::Hex, b"7040737320772F227822"));
         assert!(has(&forms, Form::Percent, b"p%40ss%20w%2F%22x%22"));
         assert!(has(&forms, Form::Percent, b"p%40ss+w%2F%22x%22"));
         assert!(has(&forms, Form::Json, br#"p@ss w/\"x\""#));

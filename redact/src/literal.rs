@@ -13,6 +13,14 @@ use crate::style::Context;
 pub const MIN_LITERAL: usize = 6;
 /// Lines of a multi-line value shorter than this are not masked on their own.
 pub const MIN_LINE_LITERAL: usize = 8;
+/// Values longer than this are not masked whole (their lines still are): a file
+/// that large is a bundle, not a secret, and every byte of a literal costs memory
+/// in the automaton and in the bytes a stream holds back.
+pub const MAX_LITERAL: usize = 64 << 10;
+/// Above this many pattern bytes the automaton is an NFA: building a DFA costs
+/// time quadratic in a repetitive pattern's length (1.8 s for one 30 KB run of
+/// `x`), and its tables grow with every pattern byte.
+const MAX_DFA_BYTES: usize = 16 << 10;
 
 /// A value to mask exactly, and where it came from (named in warnings).
 #[derive(Debug, Clone)]
@@ -51,16 +59,17 @@ impl LiteralSet {
             set.add(value);
         }
         if !set.bytes.is_empty() {
+            let total: usize = set.bytes.iter().map(Vec::len).sum();
+            let kind = if total <= MAX_DFA_BYTES {
+                AhoCorasickKind::DFA
+            } else {
+                AhoCorasickKind::ContiguousNFA
+            };
             set.automaton = Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&set.bytes)
-                    .or_else(|_| {
-                        AhoCorasick::builder()
-                            .match_kind(MatchKind::LeftmostLongest)
-                            .build(&set.bytes)
-                    })?,
+                    .kind(Some(kind))
+                    .build(&set.bytes)?,
             );
         }
         Ok(set)
@@ -76,16 +85,28 @@ impl LiteralSet {
             ));
             return;
         }
+        let whole = value.len() <= MAX_LITERAL;
+        if !whole {
+            self.warnings.push(format!(
+                "{}: the value is {} bytes, longer than {MAX_LITERAL}; only its lines are masked",
+                mask.origin,
+                value.len()
+            ));
+        }
         if !value.contains(&b'\n') {
-            self.add_literal(value, true);
+            if whole {
+                self.add_literal(value, true);
+            }
             return;
         }
         // Lines are redacted one at a time, so the raw multi-line value can never
         // match; its encoded forms hold no newline, and each long line is masked.
-        self.add_literal(value, false);
+        if whole {
+            self.add_literal(value, false);
+        }
         for line in value.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.len() >= MIN_LINE_LITERAL {
+            if (MIN_LINE_LITERAL..=MAX_LITERAL).contains(&line.len()) {
                 self.add_literal(line, true);
             }
         }

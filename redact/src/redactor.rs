@@ -10,6 +10,10 @@ use crate::literal::{LiteralError, LiteralSet, MaskValue};
 use crate::structure::{trigger_words, StructureDetector};
 use crate::style::Style;
 
+/// Above this many pattern bytes the trigger automaton is an NFA (the default
+/// rules' keywords are about 5 KB; see `literal::MAX_DFA_BYTES` for why).
+const MAX_TRIGGER_DFA_BYTES: usize = 24 << 10;
+
 /// Size limits of a stream; the defaults suit log lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -131,17 +135,19 @@ impl RedactorBuilder {
         words.retain(|w| !w.is_empty() && !w.contains(&b'\n'));
         words.sort_unstable_by_key(|w| w.to_ascii_lowercase());
         words.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        // A DFA for the usual few thousand keyword bytes (the fastest scan of every
+        // input byte); an NFA when long literals would make its tables huge.
+        let total: usize = words.iter().map(Vec::len).sum();
+        let kind = if total <= MAX_TRIGGER_DFA_BYTES {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
         let triggers = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&words)
-            .or_else(|_| {
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&words)
-            })?;
+            .kind(Some(kind))
+            .build(&words)?;
         let mut limits = self.limits;
         limits.partial_hold = limits.partial_hold.max(literals.max_len());
         limits.window_overlap = limits.window_overlap.max(2 * literals.max_len()).max(1024);
@@ -225,11 +231,11 @@ mod tests {
     fn limits_grow_to_fit_the_longest_literal() {
         let long = MaskValue {
             origin: "t".into(),
-            value: vec![b'x'; 100_000],
+            value: vec![b'x'; 30_000],
         };
         let r = Redactor::builder().masks([long]).build().expect("builds");
-        assert!(r.limits().partial_hold >= 200_000);
-        assert!(r.limits().window_overlap >= 2 * 200_000);
+        assert!(r.limits().partial_hold >= 60_000, "its hex form is 60 000 bytes");
+        assert!(r.limits().window_overlap >= 2 * 60_000);
         assert!(r.limits().max_line >= 4 * r.limits().window_overlap);
     }
 }

@@ -25,20 +25,40 @@ pub(crate) struct Span {
     pub context: Context,
 }
 
+/// Which source names a merged span when several start and end together: a
+/// rule knows best what a secret is, then a literal, then a structure.
+fn rank(source: Source) -> u8 {
+    match source {
+        Source::Rule(_) => 0,
+        Source::Literal { .. } => 1,
+        Source::Structure(_) => 2,
+    }
+}
+
 /// Sorts `spans` and merges overlapping ones in place: a merged span keeps the
-/// source and context of the one that starts first (the longest, on a tie) and
-/// ends where the last of them ends. Empty spans are dropped.
+/// source of the one that starts first (the longest, then the best ranked, on a
+/// tie) and ends where the last of them ends. A JSON context of a span that starts
+/// at the same place is kept, so the line stays valid JSON whoever names the span.
+/// Empty spans are dropped.
 pub(crate) fn merge(spans: &mut Vec<Span>) {
     spans.retain(|s| s.start < s.end);
     if spans.len() < 2 {
         return;
     }
-    spans.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    spans.sort_unstable_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(rank(a.source).cmp(&rank(b.source)))
+    });
     let mut kept = 0;
     for i in 1..spans.len() {
         let next = spans[i];
         if next.start < spans[kept].end {
             spans[kept].end = spans[kept].end.max(next.end);
+            if next.start == spans[kept].start && next.context != Context::Text {
+                spans[kept].context = next.context;
+            }
         } else {
             kept += 1;
             spans[kept] = next;
@@ -86,5 +106,24 @@ mod tests {
         let mut spans = vec![span(3, 6, 0), span(3, 9, 1)];
         merge(&mut spans);
         assert_eq!(spans, vec![span(3, 9, 1)]);
+    }
+
+    #[test]
+    fn a_rule_names_the_merge_and_json_context_survives() {
+        let json = Span {
+            start: 3,
+            end: 9,
+            source: Source::Structure(crate::structure::Kind::JsonField),
+            context: Context::JsonValue,
+        };
+        let mut spans = vec![json, span(3, 9, 7)];
+        merge(&mut spans);
+        assert_eq!(
+            spans,
+            vec![Span {
+                context: Context::JsonValue,
+                ..span(3, 9, 7)
+            }]
+        );
     }
 }

@@ -30,7 +30,7 @@ use crate::span::Source;
 use crate::style::Target;
 
 /// Bytes before a window's cut kept as context for the next window (rules that
-/// look at what precedes a secret).
+/// look at what precedes a secret); at most half the overlap, so windows advance.
 const WINDOW_CONTEXT: usize = 4096;
 
 /// Lines held after a private key's BEGIN line.
@@ -101,13 +101,12 @@ impl<'r> RedactStream<'r> {
                 self.partial.extend_from_slice(&input[complete..]);
                 input = &[];
             } else if let Some(nl) = memchr::memchr(b'\n', input) {
-                self.partial.extend_from_slice(&input[..=nl]);
+                self.partial.extend_from_slice(&input[..nl]);
                 input = &input[nl + 1..];
-                let line = mem::take(&mut self.partial);
-                let skip = mem::replace(&mut self.emitted, 0);
-                self.line_complete(&line, skip, false, out);
-                self.partial = line;
-                self.partial.clear();
+                self.bound_partial(out);
+                self.partial.push(b'\n');
+                self.complete_partial(out);
+                continue;
             } else {
                 self.partial.extend_from_slice(input);
                 input = &[];
@@ -116,13 +115,20 @@ impl<'r> RedactStream<'r> {
         }
     }
 
+    /// `partial` holds a whole line now: redact and write it.
+    fn complete_partial(&mut self, out: &mut Vec<u8>) {
+        let line = mem::take(&mut self.partial);
+        let skip = mem::replace(&mut self.emitted, 0);
+        self.line_complete(&line, skip, false, out);
+        self.partial = line;
+        self.partial.clear();
+    }
+
     /// End of input: the last line (even without a newline) and any held lines
     /// are redacted and written.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         if !self.partial.is_empty() {
-            let line = mem::take(&mut self.partial);
-            let skip = mem::replace(&mut self.emitted, 0);
-            self.line_complete(&line, skip, false, out);
+            self.complete_partial(out);
         }
         self.release_hold(out);
     }
@@ -174,7 +180,7 @@ impl<'r> RedactStream<'r> {
         while pos < block.len() {
             if self.hold.is_some() {
                 let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |nl| pos + nl + 1);
-                self.line_complete(&block[pos..end], 0, false, out);
+                self.block_line(&block[pos..end], false, out);
                 pos = end;
                 continue;
             }
@@ -186,9 +192,26 @@ impl<'r> RedactStream<'r> {
             let start = memchr::memrchr(b'\n', &block[pos..hit.start()]).map_or(pos, |nl| pos + nl + 1);
             let end = memchr::memchr(b'\n', &block[hit.start()..]).map_or(block.len(), |nl| hit.start() + nl + 1);
             self.pass(&block[pos..start], out);
-            self.line_complete(&block[start..end], 0, true, out);
+            self.block_line(&block[start..end], true, out);
             pos = end;
         }
+    }
+
+    /// A complete line of a block. One of [`crate::Limits::max_line`] bytes or more
+    /// goes through the windows of `bound_partial`, as it would have had it arrived
+    /// in small reads, so the output does not depend on read sizes.
+    fn block_line(&mut self, line: &[u8], triggered: bool, out: &mut Vec<u8>) {
+        let hay = line.strip_suffix(b"\n").unwrap_or(line);
+        if hay.len() < self.redactor.limits.max_line {
+            self.line_complete(line, 0, triggered, out);
+            return;
+        }
+        self.partial.extend_from_slice(hay);
+        self.bound_partial(out);
+        if hay.len() < line.len() {
+            self.partial.push(b'\n');
+        }
+        self.complete_partial(out);
     }
 
     /// Copies lines with nothing to redact.
@@ -291,7 +314,8 @@ impl<'r> RedactStream<'r> {
             }
             let cut = limits.max_line - limits.window_overlap;
             let written = self.write_spans(window, self.emitted, Some(cut), out);
-            let keep_from = written.saturating_sub(WINDOW_CONTEXT);
+            let context = WINDOW_CONTEXT.min(limits.window_overlap / 2);
+            let keep_from = written.saturating_sub(context);
             buf.drain(..keep_from);
             self.emitted = written - keep_from;
             self.partial = buf;
