@@ -33,7 +33,7 @@ pub struct MaskValue {
 /// The literal automaton could not be built.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the literal mask automaton: {0}")]
-pub struct LiteralError(#[from] aho_corasick::BuildError);
+pub struct LiteralError(aho_corasick::BuildError);
 
 #[derive(Debug, Clone, Copy)]
 struct Pattern {
@@ -69,7 +69,8 @@ impl LiteralSet {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
                     .kind(Some(kind))
-                    .build(&set.bytes)?,
+                    .build(&set.bytes)
+                    .map_err(LiteralError)?,
             );
         }
         Ok(set)

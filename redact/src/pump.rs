@@ -49,18 +49,19 @@ pub struct PumpSummary {
     pub redactions: u64,
 }
 
-/// A pump stopped early.
+/// A pump stopped early. Each message includes its cause (no `source()` chain to
+/// repeat it).
 #[derive(Debug, thiserror::Error)]
 pub enum PumpError {
     #[error("reading input: {0}")]
-    Read(#[source] io::Error),
+    Read(io::Error),
     /// Includes a closed output (`BrokenPipe`), which callers usually treat as done.
     #[error("writing output: {0}")]
-    Write(#[source] io::Error),
+    Write(io::Error),
     #[error("writing the report: {0}")]
-    Report(#[source] io::Error),
+    Report(io::Error),
     #[error("cannot start the reader thread: {0}")]
-    Thread(#[source] io::Error),
+    Thread(io::Error),
 }
 
 enum Chunk {

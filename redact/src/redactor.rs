@@ -49,7 +49,7 @@ pub enum BuildError {
     #[error(transparent)]
     Literal(#[from] LiteralError),
     #[error("cannot build the trigger automaton: {0}")]
-    Triggers(#[from] aho_corasick::BuildError),
+    Triggers(aho_corasick::BuildError),
 }
 
 /// Builds a [`Redactor`].
@@ -147,7 +147,8 @@ impl RedactorBuilder {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
             .kind(Some(kind))
-            .build(&words)?;
+            .build(&words)
+            .map_err(BuildError::Triggers)?;
         let mut limits = self.limits;
         limits.partial_hold = limits.partial_hold.max(literals.max_len());
         limits.window_overlap = limits.window_overlap.max(2 * literals.max_len()).max(1024);

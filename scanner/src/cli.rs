@@ -37,6 +37,8 @@ pub enum Command {
     /// Inspect the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Replace secrets in a stream: stdin to stdout, or a command's output (`-- CMD`).
+    Redact(hush_redact::cli::RedactArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +125,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Redact(args) => Ok(hush_redact::cli::run(args)?),
         Command::Rules(RulesCommand::List(selection)) => {
             let rules = load_rules(&selection)?;
             let mut out = std::io::stdout().lock();

@@ -20,14 +20,14 @@ use crate::stream::RedactStream;
 pub enum CommandError {
     #[error("no command after --")]
     Empty,
-    #[error("cannot run {command}: {source}")]
-    Spawn { command: String, source: io::Error },
-    #[error("waiting for {command}: {source}")]
-    Wait { command: String, source: io::Error },
+    #[error("cannot run {command}: {error}")]
+    Spawn { command: String, error: io::Error },
+    #[error("waiting for {command}: {error}")]
+    Wait { command: String, error: io::Error },
     #[error("cannot forward signals to the command: {0}")]
-    Signals(#[source] io::Error),
-    #[error("filtering the command's {stream}: {source}")]
-    Filter { stream: &'static str, source: PumpError },
+    Signals(io::Error),
+    #[error("filtering the command's {stream}: {error}")]
+    Filter { stream: &'static str, error: PumpError },
 }
 
 /// How the command ended and what was redacted from its output.
@@ -52,14 +52,14 @@ pub(super) fn run_command(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| CommandError::Spawn {
+        .map_err(|error| CommandError::Spawn {
             command: shown.clone(),
-            source,
+            error,
         })?;
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         return Err(CommandError::Spawn {
             command: shown,
-            source: io::Error::other("the child's output pipes are missing"),
+            error: io::Error::other("the child's output pipes are missing"),
         });
     };
     let forwarding = Forwarder::start(child.id()).map_err(CommandError::Signals)?;
@@ -74,13 +74,13 @@ pub(super) fn run_command(
         };
         (status, joined(out), joined(err))
     });
-    let status = status.map_err(|source| CommandError::Wait { command: shown, source })?;
+    let status = status.map_err(|error| CommandError::Wait { command: shown, error })?;
     let mut redactions = 0;
     for (stream, result) in [("stdout", out), ("stderr", err)] {
         match result {
             Ok(n) => redactions += n,
             Err(PumpError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {}
-            Err(source) => return Err(CommandError::Filter { stream, source }),
+            Err(error) => return Err(CommandError::Filter { stream, error }),
         }
     }
     Ok(Outcome {

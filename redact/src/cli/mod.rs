@@ -107,13 +107,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(value * scale).map_err(|_| bad())
 }
 
-/// A front end could not do its job.
+/// A front end could not do its job. Messages include their causes.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
     Setup(#[from] setup::SetupError),
-    #[error("--report {path}: {source}")]
-    Report { path: String, source: io::Error },
+    #[error("--report {path}: {error}")]
+    Report { path: String, error: io::Error },
     #[error(transparent)]
     Pump(#[from] PumpError),
     #[error(transparent)]
@@ -131,9 +131,9 @@ impl ReportSink {
         let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
         let file = match path {
             Some(p) => Some(Mutex::new(io::BufWriter::new(std::fs::File::create(p).map_err(
-                |source| RunError::Report {
+                |error| RunError::Report {
                     path: shown.clone(),
-                    source,
+                    error,
                 },
             )?))),
             None => None,
@@ -154,9 +154,9 @@ impl ReportSink {
             return Ok(());
         };
         let mut file = file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        file.flush().map_err(|source| RunError::Report {
+        file.flush().map_err(|error| RunError::Report {
             path: self.path.clone(),
-            source,
+            error,
         })
     }
 }

@@ -12,25 +12,25 @@ use crate::literal::MaskValue;
 use crate::redactor::{BuildError, Redactor};
 use crate::style::{HashKey, HashKeyError, Style};
 
-/// The flags do not make a redactor.
+/// The flags do not make a redactor. Messages include their causes.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     #[error("loading the default rule packs: {0}")]
-    DefaultRules(#[source] LoadError),
-    #[error("--rules {path}: {source}")]
-    RulePack { path: String, source: LoadError },
+    DefaultRules(LoadError),
+    #[error("--rules {path}: {error}")]
+    RulePack { path: String, error: LoadError },
     #[error("--disable-rule {0}: no rule has this id (see `hush rules list`)")]
     UnknownRule(String),
     #[error(transparent)]
     Compile(#[from] CompileError),
-    #[error("{flag} {path}: {source}")]
+    #[error("{flag} {path}: {error}")]
     Read {
         flag: &'static str,
         path: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("--hash-key-file {path}: {source}")]
-    HashKeyFile { path: String, source: HashKeyError },
+    #[error("--hash-key-file {path}: {error}")]
+    HashKeyFile { path: String, error: HashKeyError },
     #[error(transparent)]
     RandomKey(HashKeyError),
     #[error("{0}")]
@@ -65,9 +65,9 @@ fn rules(packs: &[PathBuf], disable: &[String]) -> Result<RuleSet, SetupError> {
     let mut specs: Vec<RuleSpec> = default_specs().map_err(SetupError::DefaultRules)?;
     let mut user_ids = HashSet::new();
     for pack in packs {
-        let user = load_pack_file(pack).map_err(|source| SetupError::RulePack {
+        let user = load_pack_file(pack).map_err(|error| SetupError::RulePack {
             path: pack.display().to_string(),
-            source,
+            error,
         })?;
         user_ids.extend(user.iter().map(|s| s.id.clone()));
         specs.extend(user);
@@ -102,9 +102,9 @@ fn style(args: &RedactArgs) -> Result<Style, SetupError> {
             Some(path) => {
                 let bytes = read("--hash-key-file", path)?;
                 let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-                HashKey::from_bytes(key).map_err(|source| SetupError::HashKeyFile {
+                HashKey::from_bytes(key).map_err(|error| SetupError::HashKeyFile {
                     path: path.display().to_string(),
-                    source,
+                    error,
                 })?
             }
             None => HashKey::random().map_err(SetupError::RandomKey)?,
@@ -147,9 +147,9 @@ fn masks(args: &RedactArgs) -> Result<(Vec<MaskValue>, Vec<String>), SetupError>
 }
 
 fn read(flag: &'static str, path: &Path) -> Result<Vec<u8>, SetupError> {
-    std::fs::read(path).map_err(|source| SetupError::Read {
+    std::fs::read(path).map_err(|error| SetupError::Read {
         flag,
         path: path.display().to_string(),
-        source,
+        error,
     })
 }
