@@ -9,6 +9,7 @@ use crate::redactor::Redactor;
 use crate::span::{merge, Source, Span};
 use crate::structure::Kind;
 use crate::style::Context;
+use crate::trigger::{self, Kinds};
 
 /// Per-stream scratch for finding spans.
 pub(crate) struct Detector<'r> {
@@ -29,16 +30,18 @@ impl<'r> Detector<'r> {
         }
     }
 
-    /// Whether `hay` holds any keyword, secret name or literal: if not, it has
-    /// nothing to redact.
-    pub fn triggered(&self, hay: &[u8]) -> bool {
-        self.redactor.triggers.is_match(hay)
+    /// Which kinds of trigger word `hay` holds (0: none, so nothing to redact).
+    pub fn triggers(&self, hay: &[u8]) -> Kinds {
+        self.redactor.triggers.kinds(hay)
     }
 
-    /// Fills `self.spans` with what to replace in `hay`.
-    pub fn detect(&mut self, hay: &[u8]) {
+    /// Fills `self.spans` with what to replace in `hay`, running the detectors that
+    /// `kinds` (from the trigger scan) calls for.
+    pub fn detect(&mut self, hay: &[u8], kinds: Kinds) {
         self.spans.clear();
-        if let Some(matcher) = &mut self.matcher {
+        if kinds & trigger::RULE == 0 {
+            // No keyword: the engine would find nothing.
+        } else if let Some(matcher) = &mut self.matcher {
             self.found.clear();
             matcher.find(hay, &mut self.found);
             for m in &self.found {
@@ -52,9 +55,11 @@ impl<'r> Detector<'r> {
                 });
             }
         }
-        self.redactor.literals.find(hay, &mut self.spans);
+        if kinds & trigger::LITERAL != 0 {
+            self.redactor.literals.find(hay, &mut self.spans);
+        }
         if let Some(structure) = &self.redactor.structure {
-            structure.find(hay, &mut self.spans);
+            structure.find(hay, kinds, &mut self.spans);
         }
         merge(&mut self.spans);
     }
@@ -63,7 +68,7 @@ impl<'r> Detector<'r> {
     /// line: when no rule named it, the block is redacted from BEGIN to END anyway
     /// if it holds key material.
     pub fn detect_block(&mut self, hay: &[u8]) {
-        self.detect(hay);
+        self.detect(hay, trigger::ALL);
         if let Some((start, end)) = pem::block_span(hay) {
             if !self.spans.iter().any(|s| s.start <= start && s.end > start) {
                 self.spans.push(Span {

@@ -33,6 +33,7 @@ mod span;
 mod stream;
 mod structure;
 mod style;
+mod trigger;
 
 pub use encode::Form;
 pub use literal::{LiteralError, MaskValue, MIN_LINE_LITERAL, MIN_LITERAL};

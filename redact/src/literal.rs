@@ -131,11 +131,6 @@ impl LiteralSet {
         &self.warnings
     }
 
-    /// Whether no value is masked.
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
-
     /// Every pattern (each form of each literal), for the trigger automaton.
     pub fn patterns(&self) -> &[Vec<u8>] {
         &self.bytes
@@ -209,7 +204,7 @@ mod tests {
     #[test]
     fn short_values_are_refused_with_a_warning() {
         let s = set(&[b"abc\n"]);
-        assert!(s.is_empty());
+        assert!(s.patterns().is_empty());
         assert_eq!(s.warnings().len(), 1);
         assert!(s.warnings()[0].contains("shorter than 6"), "{:?}", s.warnings());
     }

@@ -3,17 +3,26 @@
 //! the key (so that lines are held only while they look like key material), and
 //! the fallback span from BEGIN to END when no rule named the block.
 
-use memchr::memmem;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 /// Base64 characters a key body must hold before a block no rule matched is
 /// redacted anyway (the engine's `pem` validator asks for the same).
 const MIN_BODY: usize = 64;
 
+/// Built once: these run on every line that holds a `-----BEGIN ` and on every
+/// line held after one.
+static BEGIN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"-----BEGIN "));
+static END: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"-----END "));
+static DASHES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"-----"));
+static PRIVATE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"PRIVATE KEY"));
+
 /// Where a `-----BEGIN ... PRIVATE KEY...-----` marker starts in `line`, when the
 /// line has no END marker after it (a one-line block is the engine's to find).
 pub(crate) fn begin_marker(line: &[u8]) -> Option<usize> {
     let mut from = 0;
-    while let Some(at) = memmem::find(&line[from..], b"-----BEGIN ").map(|p| from + p) {
+    while let Some(at) = BEGIN.find(&line[from..]).map(|p| from + p) {
         if let Some(end) = private_key_label_end(&line[at + 11..]) {
             let after = at + 11 + end;
             return end_marker(&line[after..]).is_none().then_some(at);
@@ -26,7 +35,7 @@ pub(crate) fn begin_marker(line: &[u8]) -> Option<usize> {
 /// The range of an `-----END ... PRIVATE KEY...-----` marker in `line`.
 pub(crate) fn end_marker(line: &[u8]) -> Option<(usize, usize)> {
     let mut from = 0;
-    while let Some(at) = memmem::find(&line[from..], b"-----END ").map(|p| from + p) {
+    while let Some(at) = END.find(&line[from..]).map(|p| from + p) {
         if let Some(end) = private_key_label_end(&line[at + 9..]) {
             return Some((at, at + 9 + end));
         }
@@ -38,8 +47,8 @@ pub(crate) fn end_marker(line: &[u8]) -> Option<(usize, usize)> {
 /// For the text after `BEGIN `/`END `: the end of a label that names a private
 /// key and closes with `-----` (`RSA PRIVATE KEY-----`, `PGP PRIVATE KEY BLOCK-----`).
 fn private_key_label_end(rest: &[u8]) -> Option<usize> {
-    let label_len = memmem::find(&rest[..rest.len().min(64)], b"-----")?;
-    memmem::find(&rest[..label_len], b"PRIVATE KEY")?;
+    let label_len = DASHES.find(&rest[..rest.len().min(64)])?;
+    PRIVATE_KEY.find(&rest[..label_len])?;
     Some(label_len + 5)
 }
 
@@ -87,7 +96,7 @@ pub(crate) fn block_span(block: &[u8]) -> Option<(usize, usize)> {
 /// The first BEGIN marker of a private key, whatever follows it.
 fn begin_marker_any(block: &[u8]) -> Option<usize> {
     let mut from = 0;
-    while let Some(at) = memmem::find(&block[from..], b"-----BEGIN ").map(|p| from + p) {
+    while let Some(at) = BEGIN.find(&block[from..]).map(|p| from + p) {
         if private_key_label_end(&block[at + 11..]).is_some() {
             return Some(at);
         }

@@ -3,16 +3,12 @@
 //! plus the trigger automaton that lets a line without any keyword, literal or
 //! secret name pass through after one scan.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use hush_rules::{KeywordCase, RuleSet};
 
 use crate::literal::{LiteralError, LiteralSet, MaskValue};
 use crate::structure::{trigger_words, StructureDetector};
 use crate::style::Style;
-
-/// Above this many pattern bytes the trigger automaton is an NFA (the default
-/// rules' keywords are about 5 KB; see `literal::MAX_DFA_BYTES` for why).
-const MAX_TRIGGER_DFA_BYTES: usize = 24 << 10;
+use crate::trigger::{self, Kinds, Triggers};
 
 /// Size limits of a stream; the defaults suit log lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,12 +102,12 @@ impl RedactorBuilder {
 
     pub fn build(self) -> Result<Redactor, BuildError> {
         let literals = LiteralSet::build(&self.masks)?;
-        let mut words: Vec<Vec<u8>> = Vec::new();
+        let mut words: Vec<(Vec<u8>, Kinds)> = Vec::new();
         let mut whole_match = Vec::new();
         let mut prefixes = Vec::new();
         if let Some(rules) = &self.rules {
             for rule in rules.rules() {
-                words.extend(rule.keywords.iter().map(|k| k.as_bytes().to_vec()));
+                words.extend(rule.keywords.iter().map(|k| (k.as_bytes().to_vec(), trigger::RULE)));
                 whole_match.push(rule.tags.iter().any(|t| t == "private-key"));
                 prefixes.push(if rule.spec.keyword_case == KeywordCase::Exact {
                     rule.keywords.clone()
@@ -122,33 +118,13 @@ impl RedactorBuilder {
         }
         let pem = self.rules.is_some() || self.structure;
         if pem {
-            words.push(b"-----BEGIN ".to_vec());
+            words.push((b"-----BEGIN ".to_vec(), trigger::PEM));
         }
         if self.structure {
-            words.extend(trigger_words().into_iter().map(String::into_bytes));
+            words.extend(trigger_words());
         }
-        if !literals.is_empty() {
-            words.extend(literals.patterns().iter().cloned());
-        }
-        // A pattern holding a newline cannot occur in a line; dropping it keeps the
-        // rule "every line with an occurrence has a reported match" true.
-        words.retain(|w| !w.is_empty() && !w.contains(&b'\n'));
-        words.sort_unstable_by_key(|w| w.to_ascii_lowercase());
-        words.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-        // A DFA for the usual few thousand keyword bytes (the fastest scan of every
-        // input byte); an NFA when long literals would make its tables huge.
-        let total: usize = words.iter().map(Vec::len).sum();
-        let kind = if total <= MAX_TRIGGER_DFA_BYTES {
-            AhoCorasickKind::DFA
-        } else {
-            AhoCorasickKind::ContiguousNFA
-        };
-        let triggers = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostFirst)
-            .kind(Some(kind))
-            .build(&words)
-            .map_err(BuildError::Triggers)?;
+        words.extend(literals.patterns().iter().map(|p| (p.clone(), trigger::LITERAL)));
+        let triggers = Triggers::new(&words).map_err(BuildError::Triggers)?;
         let mut limits = self.limits;
         limits.partial_hold = limits.partial_hold.max(literals.max_len());
         limits.window_overlap = limits.window_overlap.max(2 * literals.max_len()).max(1024);
@@ -176,7 +152,7 @@ pub struct Redactor {
     pub(crate) structure: Option<StructureDetector>,
     /// Every keyword, secret name and literal pattern, ASCII case-insensitive: a
     /// line with no match here has nothing to redact.
-    pub(crate) triggers: AhoCorasick,
+    pub(crate) triggers: Triggers,
     pub(crate) style: Style,
     pub(crate) limits: Limits,
     /// Per rule: replace the whole match, not only the secret group (private

@@ -20,14 +20,13 @@
 
 use std::mem;
 
-use aho_corasick::Input;
-
 use crate::detect::Detector;
 use crate::pem;
 use crate::redactor::Redactor;
 use crate::report::{mask, Redaction};
 use crate::span::Source;
 use crate::style::Target;
+use crate::trigger::{self, Hits, Kinds};
 
 /// Bytes before a window's cut kept as context for the next window (rules that
 /// look at what precedes a secret); at most half the overlap, so windows advance.
@@ -56,6 +55,7 @@ pub struct RedactStream<'r> {
     hold: Option<Hold>,
     events: Vec<Redaction>,
     redactions: u64,
+    hits: Hits,
 }
 
 impl<'r> RedactStream<'r> {
@@ -69,6 +69,7 @@ impl<'r> RedactStream<'r> {
             hold: None,
             events: Vec::new(),
             redactions: 0,
+            hits: Hits::default(),
         }
     }
 
@@ -119,7 +120,7 @@ impl<'r> RedactStream<'r> {
     fn complete_partial(&mut self, out: &mut Vec<u8>) {
         let line = mem::take(&mut self.partial);
         let skip = mem::replace(&mut self.emitted, 0);
-        self.line_complete(&line, skip, false, out);
+        self.line_complete(&line, skip, None, out);
         self.partial = line;
         self.partial.clear();
     }
@@ -139,7 +140,7 @@ impl<'r> RedactStream<'r> {
         if let Some(hold) = self.hold.take() {
             let mut skip = hold.skip;
             for line in hold.buf.split_inclusive(|&b| b == b'\n') {
-                self.plain_line(line, skip, false, out);
+                self.plain_line(line, skip, None, out);
                 skip = 0;
             }
         }
@@ -158,11 +159,8 @@ impl<'r> RedactStream<'r> {
             .map_or(0, |p| p + 1)
             .max(hay.len().saturating_sub(self.redactor.limits.partial_hold));
         if cut > self.emitted {
-            if self.detector.triggered(&hay) {
-                self.detector.detect(&hay);
-            } else {
-                self.detector.spans.clear();
-            }
+            let kinds = self.detector.triggers(&hay);
+            self.detector.detect(&hay, kinds);
             // A secret that reaches the end may go on: keep it whole for later.
             if let Some(open) = self.detector.spans.iter().find(|s| s.end >= hay.len()) {
                 cut = cut.min(open.start);
@@ -176,34 +174,44 @@ impl<'r> RedactStream<'r> {
 
     /// A block of complete lines (empty or ending with a newline).
     fn block(&mut self, block: &[u8], out: &mut Vec<u8>) {
+        if block.is_empty() {
+            return;
+        }
+        let mut hits = mem::take(&mut self.hits);
+        self.redactor.triggers.hits(block, &mut hits);
+        let mut positions = hits.positions().peekable();
         let mut pos = 0;
         while pos < block.len() {
             if self.hold.is_some() {
                 let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |nl| pos + nl + 1);
-                self.block_line(&block[pos..end], false, out);
+                self.block_line(&block[pos..end], None, out);
                 pos = end;
                 continue;
             }
-            let input = Input::new(block).span(pos..block.len());
-            let Some(hit) = self.redactor.triggers.find(input) else {
+            let Some((hit, mut kinds)) = positions.find(|&(p, _)| p >= pos) else {
                 self.pass(&block[pos..], out);
-                return;
+                break;
             };
-            let start = memchr::memrchr(b'\n', &block[pos..hit.start()]).map_or(pos, |nl| pos + nl + 1);
-            let end = memchr::memchr(b'\n', &block[hit.start()..]).map_or(block.len(), |nl| hit.start() + nl + 1);
+            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |nl| pos + nl + 1);
+            let end = memchr::memchr(b'\n', &block[hit..]).map_or(block.len(), |nl| hit + nl + 1);
+            while let Some((_, more)) = positions.next_if(|&(p, _)| p < end) {
+                kinds |= more;
+            }
             self.pass(&block[pos..start], out);
-            self.block_line(&block[start..end], true, out);
+            self.block_line(&block[start..end], Some(kinds), out);
             pos = end;
         }
+        drop(positions);
+        self.hits = hits;
     }
 
     /// A complete line of a block. One of [`crate::Limits::max_line`] bytes or more
     /// goes through the windows of `bound_partial`, as it would have had it arrived
     /// in small reads, so the output does not depend on read sizes.
-    fn block_line(&mut self, line: &[u8], triggered: bool, out: &mut Vec<u8>) {
+    fn block_line(&mut self, line: &[u8], kinds: Option<Kinds>, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
         if hay.len() < self.redactor.limits.max_line {
-            self.line_complete(line, 0, triggered, out);
+            self.line_complete(line, 0, kinds, out);
             return;
         }
         self.partial.extend_from_slice(hay);
@@ -221,8 +229,8 @@ impl<'r> RedactStream<'r> {
     }
 
     /// One line (with its newline, except at end of input), of which `skip` bytes
-    /// were already written; `triggered` when the trigger automaton hit in it.
-    fn line_complete(&mut self, line: &[u8], skip: usize, triggered: bool, out: &mut Vec<u8>) {
+    /// were already written; `kinds` of trigger words in it, when already known.
+    fn line_complete(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
         if self.hold.is_some() {
             if skip > 0 {
@@ -232,12 +240,13 @@ impl<'r> RedactStream<'r> {
                 return;
             }
         }
-        if !(triggered || self.detector.triggered(hay)) {
+        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
+        if kinds == 0 {
             out.extend_from_slice(&line[skip.min(line.len())..]);
             self.line += u64::from(hay.len() < line.len());
             return;
         }
-        if self.redactor.pem && pem::begin_marker(hay).is_some() {
+        if kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some() {
             self.hold = Some(Hold {
                 buf: line.to_vec(),
                 skip,
@@ -245,7 +254,7 @@ impl<'r> RedactStream<'r> {
             });
             return;
         }
-        self.plain_line(line, skip, true, out);
+        self.plain_line(line, skip, Some(kinds), out);
     }
 
     /// A line while private key lines are held.
@@ -269,7 +278,7 @@ impl<'r> RedactStream<'r> {
             return;
         }
         self.release_hold(out);
-        self.line_complete(line, 0, false, out);
+        self.line_complete(line, 0, None, out);
     }
 
     /// A complete private key block: one haystack, from BEGIN line to END line.
@@ -284,10 +293,11 @@ impl<'r> RedactStream<'r> {
     }
 
     /// Redacts one line on its own.
-    fn plain_line(&mut self, line: &[u8], skip: usize, triggered: bool, out: &mut Vec<u8>) {
+    fn plain_line(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
-        if triggered || self.detector.triggered(hay) {
-            self.detector.detect(hay);
+        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
+        if kinds != 0 {
+            self.detector.detect(hay, kinds);
             self.write_spans(hay, skip, None, out);
         } else {
             out.extend_from_slice(&hay[skip.min(hay.len())..]);
@@ -307,11 +317,8 @@ impl<'r> RedactStream<'r> {
             self.release_hold(out);
             let mut buf = mem::take(&mut self.partial);
             let window = &buf[..limits.max_line];
-            if self.detector.triggered(window) {
-                self.detector.detect(window);
-            } else {
-                self.detector.spans.clear();
-            }
+            let kinds = self.detector.triggers(window);
+            self.detector.detect(window, kinds);
             let cut = limits.max_line - limits.window_overlap;
             let written = self.write_spans(window, self.emitted, Some(cut), out);
             let context = WINDOW_CONTEXT.min(limits.window_overlap / 2);

@@ -13,6 +13,7 @@ use regex::bytes::{Regex, RegexBuilder};
 
 use crate::span::{Source, Span};
 use crate::style::Context;
+use crate::trigger::{self, Kinds};
 
 /// Which structure a span was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,10 +65,17 @@ const SECRET_SUFFIXES: &[&str] = &[
 const SECRET_PARAMS: &[&str] = &["key", "sig", "pwd", "pass", "auth", "session", "sessionid", "jwt"];
 
 /// The words that make a line worth checking, for the redactor's trigger automaton.
-pub(crate) fn trigger_words() -> Vec<String> {
-    let mut words: Vec<String> = SECRET_SUFFIXES.iter().map(|s| (*s).to_owned()).collect();
-    words.extend(SECRET_PARAMS.iter().map(|p| format!("{p}=")));
-    words.push("://".to_owned());
+pub(crate) fn trigger_words() -> Vec<(Vec<u8>, Kinds)> {
+    let mut words: Vec<(Vec<u8>, Kinds)> = SECRET_SUFFIXES
+        .iter()
+        .map(|s| (s.as_bytes().to_vec(), trigger::NAME))
+        .collect();
+    words.extend(
+        SECRET_PARAMS
+            .iter()
+            .map(|p| (format!("{p}=").into_bytes(), trigger::NAME)),
+    );
+    words.push((b"://".to_vec(), trigger::URL));
     words
 }
 
@@ -126,8 +134,15 @@ impl StructureDetector {
         }
     }
 
-    /// Appends a span for every structurally secret value in `hay`.
-    pub fn find(&self, hay: &[u8], out: &mut Vec<Span>) {
+    /// Appends a span for every structurally secret value in `hay`; `kinds` says
+    /// which trigger words it holds ([`trigger::NAME`], [`trigger::URL`]).
+    pub fn find(&self, hay: &[u8], kinds: Kinds, out: &mut Vec<Span>) {
+        if kinds & trigger::NAME == 0 {
+            if kinds & trigger::URL != 0 {
+                self.userinfo(hay, out);
+            }
+            return;
+        }
         let (mut auth, mut url, mut query) = (false, false, false);
         for m in self.words.find_iter(hay) {
             match self.kinds[m.pattern().as_usize()] {
@@ -146,7 +161,7 @@ impl StructureDetector {
             self.captures(&self.authorization, hay, Kind::Authorization, out);
         }
         if url {
-            self.captures(&self.userinfo, hay, Kind::UrlPassword, out);
+            self.userinfo(hay, out);
         }
         if query && memchr::memchr2(b'?', b'&', hay).is_some() {
             for caps in self.query.captures_iter(hay) {
@@ -157,6 +172,13 @@ impl StructureDetector {
                     out.push(span(secret.start(), secret.end(), Kind::QueryParam, Context::Text));
                 }
             }
+        }
+    }
+
+    /// URL passwords: only where an `@` can end a user info.
+    fn userinfo(&self, hay: &[u8], out: &mut Vec<Span>) {
+        if memchr::memchr(b'@', hay).is_some() {
+            self.captures(&self.userinfo, hay, Kind::UrlPassword, out);
         }
     }
 
@@ -189,7 +211,7 @@ mod tests {
 
     fn found(hay: &str) -> Vec<(Kind, String)> {
         let mut out = Vec::new();
-        StructureDetector::new().find(hay.as_bytes(), &mut out);
+        StructureDetector::new().find(hay.as_bytes(), trigger::ALL, &mut out);
         out.iter()
             .map(|s| {
                 let Source::Structure(kind) = s.source else {

@@ -29,7 +29,8 @@ pub fn run(args: &[&str], input: &[u8]) -> Output {
     let input = input.to_vec();
     let writer = std::thread::spawn(move || io::Write::write_all(&mut stdin, &input));
     let out = child.wait_with_output().expect("hush-redact finishes");
-    writer.join().expect("writer thread").expect("stdin accepted the input");
+    // A run that fails early (bad flags) closes stdin unread: not this test's concern.
+    let _ = writer.join().expect("writer thread");
     out
 }
 
