@@ -29,6 +29,8 @@ pub enum Command {
     /// Scan container images: `docker save` tarballs and OCI layouts (directory
     /// or tar), every layer, the config and the history.
     Image(ImageArgs),
+    /// Replace secrets in a stream: stdin to stdout, or a command's output (`-- CMD`).
+    Redact(hush_redact::cli::RedactArgs),
     /// Inspect the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),

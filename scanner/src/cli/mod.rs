@@ -68,6 +68,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Ok(scan_git(rules, &git, &options)?)
             })
         }
+        Command::Redact(args) => Ok(hush_redact::cli::run(args)?),
         Command::Rules(RulesCommand::List(selection)) => list_rules(&selection),
         Command::Rules(RulesCommand::Check { packs }) => check_packs(&packs),
         Command::Baseline(BaselineCommand::Import { report, output }) => {

@@ -1,0 +1,226 @@
+//! The command line shared by `hush redact` and the `hush-redact` binary: the
+//! flags ([`RedactArgs`], validation only) and [`run`], which builds the redactor
+//! from them, filters stdin to stdout (or a command's stdout and stderr) and
+//! returns the exit code. Front-end code: it prints warnings to stderr.
+
+mod child;
+mod setup;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use clap::ValueEnum;
+
+use crate::pump::{pump, PumpError, PumpOptions};
+use crate::report::Redaction;
+use crate::stream::RedactStream;
+
+/// Exit code: nothing went wrong (and, with `--fail-on-secret`, nothing was redacted).
+pub const EXIT_OK: i32 = 0;
+/// Exit code with `--fail-on-secret` when something was redacted.
+pub const EXIT_REDACTED: i32 = 1;
+/// Exit code for bad flags, unreadable masks or rule packs, and I/O errors.
+pub const EXIT_ERROR: i32 = 2;
+
+/// How secrets are replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StyleChoice {
+    /// `[REDACTED:rule-id]`
+    Label,
+    /// The text of `--replacement` (default `[REDACTED]`)
+    Fixed,
+    /// Keep the first 4 characters of prefixed tokens: `ghp_[REDACTED:github-pat]`
+    Partial,
+    /// `[REDACTED:rule-id:3f9a1c2b]`, an HMAC-SHA256 of the secret
+    Hash,
+}
+
+/// Flags of `hush redact` / `hush-redact`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RedactArgs {
+    /// An extra rule pack (TOML), added to the default rules; repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Disable the rule with this id; repeatable.
+    #[arg(long = "disable-rule", value_name = "ID")]
+    pub disable: Vec<String>,
+    /// Do not run the rule engine (only literal masks and structure-aware redaction).
+    #[arg(long, conflicts_with_all = ["rules", "disable"])]
+    pub no_rules: bool,
+    /// No structure-aware redaction (JSON secret fields, Authorization headers, URL
+    /// passwords, secret query parameters, private key blocks no rule names).
+    #[arg(long)]
+    pub no_structure: bool,
+    /// Mask this file's content exactly (and each line of a multi-line value of 8
+    /// bytes or more), raw and encoded; repeatable.
+    #[arg(long = "mask-file", value_name = "FILE")]
+    pub mask_files: Vec<PathBuf>,
+    /// Mask the value of this environment variable; repeatable.
+    #[arg(long = "mask-env", value_name = "VAR")]
+    pub mask_env: Vec<String>,
+    /// Mask what can be read from this file descriptor (e.g. `3<<<"$TOKEN"`); repeatable.
+    #[arg(long = "mask-stdin-fd", value_name = "N")]
+    pub mask_fds: Vec<u32>,
+    /// How secrets are replaced [default: label, or fixed with --replacement].
+    #[arg(long, value_enum)]
+    pub style: Option<StyleChoice>,
+    /// The replacement text of `--style fixed`.
+    #[arg(long, value_name = "TEXT")]
+    pub replacement: Option<String>,
+    /// Key of `--style hash` (at least 16 bytes); default: a random key per run.
+    #[arg(long, value_name = "FILE")]
+    pub hash_key_file: Option<PathBuf>,
+    /// Write output in large blocks instead of line by line (the default when stdout
+    /// is a regular file).
+    #[arg(long)]
+    pub buffered: bool,
+    /// Flush an incomplete line after this long (except a last word that may still
+    /// be the start of a secret): `100ms`, `2s`, or milliseconds.
+    #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_duration)]
+    pub max_delay: Duration,
+    /// Exit 1 at end of input if anything was redacted.
+    #[arg(long)]
+    pub fail_on_secret: bool,
+    /// Write what was redacted to FILE, as JSON lines (rule, line, masked secret).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Run this command and filter its stdout and stderr (after `--`).
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+/// Parses `100ms`, `2s`, `1.5s` or a number of milliseconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let bad = || format!("{text:?} is not a duration (examples: 100ms, 2s, 250)");
+    let (number, scale) = if let Some(ms) = t.strip_suffix("ms") {
+        (ms, 1e-3)
+    } else if let Some(s) = t.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (t, 1e-3)
+    };
+    let value: f64 = number.trim().parse().map_err(|_| bad())?;
+    Duration::try_from_secs_f64(value * scale).map_err(|_| bad())
+}
+
+/// A front end could not do its job. Messages include their causes.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Setup(#[from] setup::SetupError),
+    #[error("--report {path}: {error}")]
+    Report { path: String, error: io::Error },
+    #[error(transparent)]
+    Pump(#[from] PumpError),
+    #[error(transparent)]
+    Command(#[from] child::CommandError),
+}
+
+/// Where `--report` lines go; shared by the two streams of a command.
+struct ReportSink {
+    file: Option<Mutex<io::BufWriter<std::fs::File>>>,
+    path: String,
+}
+
+impl ReportSink {
+    fn open(path: Option<&PathBuf>) -> Result<ReportSink, RunError> {
+        let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
+        let file = match path {
+            Some(p) => Some(Mutex::new(io::BufWriter::new(std::fs::File::create(p).map_err(
+                |error| RunError::Report {
+                    path: shown.clone(),
+                    error,
+                },
+            )?))),
+            None => None,
+        };
+        Ok(ReportSink { file, path: shown })
+    }
+
+    fn write(&self, redaction: &Redaction, stream: Option<&str>) -> io::Result<()> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let mut file = file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        redaction.write_json_line(stream, &mut *file)
+    }
+
+    fn finish(&self) -> Result<(), RunError> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let mut file = file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        file.flush().map_err(|error| RunError::Report {
+            path: self.path.clone(),
+            error,
+        })
+    }
+}
+
+/// Runs `hush redact` with these flags; the result is the exit code.
+pub fn run(args: RedactArgs) -> Result<i32, RunError> {
+    let built = setup::redactor(&args)?;
+    for warning in &built.warnings {
+        eprintln!("hush redact: warning: {warning}");
+    }
+    let redactor = built.redactor;
+    let report = ReportSink::open(args.report.as_ref())?;
+    let options = PumpOptions {
+        buffered: args.buffered || (args.command.is_empty() && stdout_is_regular_file()),
+        max_delay: args.max_delay,
+        ..PumpOptions::default()
+    };
+    let (code, redactions) = if args.command.is_empty() {
+        let mut stream = RedactStream::new(&redactor);
+        let result = pump(&mut stream, io::stdin(), io::stdout().lock(), &options, &mut |r| {
+            report.write(r, None)
+        });
+        report.finish()?;
+        match result {
+            Ok(summary) => (EXIT_OK, summary.redactions),
+            Err(PumpError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => (EXIT_OK, stream.redactions()),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        let outcome = child::run_command(&redactor, &args.command, &options, &|r, s| report.write(r, Some(s)));
+        report.finish()?;
+        let outcome = outcome?;
+        (outcome.exit_code, outcome.redactions)
+    };
+    Ok(if args.fail_on_secret && redactions > 0 && code == EXIT_OK {
+        EXIT_REDACTED
+    } else {
+        code
+    })
+}
+
+/// Whether stdout is a regular file (output then goes in blocks: no one watches it
+/// line by line).
+fn stdout_is_regular_file() -> bool {
+    use std::os::fd::AsFd;
+    io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("100ms"), Ok(Duration::from_millis(100)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("250"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+}

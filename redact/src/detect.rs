@@ -1,0 +1,84 @@
+//! Finding the spans to replace in one haystack (a line, a held private key block,
+//! or a window of an endless line): the rule engine, literal masks and structure
+//! detectors, merged. One [`Detector`] per stream; it owns the scratch.
+
+use hush_rules::{Match, Matcher};
+
+use crate::pem;
+use crate::redactor::Redactor;
+use crate::span::{merge, Source, Span};
+use crate::structure::Kind;
+use crate::style::Context;
+use crate::trigger::{self, Kinds};
+
+/// Per-stream scratch for finding spans.
+pub(crate) struct Detector<'r> {
+    redactor: &'r Redactor,
+    matcher: Option<Matcher<'r>>,
+    found: Vec<Match>,
+    /// The spans of the last haystack, sorted and merged.
+    pub spans: Vec<Span>,
+}
+
+impl<'r> Detector<'r> {
+    pub fn new(redactor: &'r Redactor) -> Self {
+        Detector {
+            redactor,
+            matcher: redactor.rules.as_ref().map(Matcher::new),
+            found: Vec::new(),
+            spans: Vec::new(),
+        }
+    }
+
+    /// Which kinds of trigger word `hay` holds (0: none, so nothing to redact).
+    pub fn triggers(&self, hay: &[u8]) -> Kinds {
+        self.redactor.triggers.kinds(hay)
+    }
+
+    /// Fills `self.spans` with what to replace in `hay`, running the detectors that
+    /// `kinds` (from the trigger scan) calls for.
+    pub fn detect(&mut self, hay: &[u8], kinds: Kinds) {
+        self.spans.clear();
+        if kinds & trigger::RULE == 0 {
+            // No keyword: the engine would find nothing.
+        } else if let Some(matcher) = &mut self.matcher {
+            self.found.clear();
+            matcher.find(hay, &mut self.found);
+            for m in &self.found {
+                let whole = self.redactor.whole_match[m.rule] && hay[m.span.start..].starts_with(b"-----BEGIN");
+                let range = if whole { m.span.clone() } else { m.secret.clone() };
+                self.spans.push(Span {
+                    start: range.start,
+                    end: range.end,
+                    source: Source::Rule(m.rule),
+                    context: Context::Text,
+                });
+            }
+        }
+        if kinds & trigger::LITERAL != 0 {
+            self.redactor.literals.find(hay, &mut self.spans);
+        }
+        if let Some(structure) = &self.redactor.structure {
+            structure.find(hay, kinds, &mut self.spans);
+        }
+        merge(&mut self.spans);
+    }
+
+    /// Like [`Detector::detect`], for a complete private key block held line by
+    /// line: when no rule named it, the block is redacted from BEGIN to END anyway
+    /// if it holds key material.
+    pub fn detect_block(&mut self, hay: &[u8]) {
+        self.detect(hay, trigger::ALL);
+        if let Some((start, end)) = pem::block_span(hay) {
+            if !self.spans.iter().any(|s| s.start <= start && s.end > start) {
+                self.spans.push(Span {
+                    start,
+                    end,
+                    source: Source::Structure(Kind::PrivateKeyBlock),
+                    context: Context::Text,
+                });
+                merge(&mut self.spans);
+            }
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! The streaming state machine: bytes in, redacted bytes out, in order, whatever
+//! the read sizes. No I/O and no clock: the caller pushes what it read, calls
+//! [`RedactStream::flush_partial`] when an incomplete line has waited long enough,
+//! and [`RedactStream::finish`] at end of input.
+//!
+//! The unit of redaction is the line: each complete line is a haystack of its own
+//! (without its newline), so the output does not depend on how the input was cut
+//! into reads. Exceptions, each bounded:
+//! - a line longer than [`Limits::max_line`] is redacted in windows of that size
+//!   that overlap by [`Limits::window_overlap`];
+//! - a line holding a private key's BEGIN marker is held with the lines after it
+//!   until the END line, and the block is one haystack; the hold is released (each
+//!   line redacted on its own) at a line that cannot be key material, at the caps
+//!   on lines and bytes, or at end of input;
+//! - an incomplete line flushed early (`flush_partial`) is redacted as far as it
+//!   goes, except its last word, which may still be the start of a secret.
+//!
+//! Fast path: a block of complete lines is scanned once with the trigger automaton;
+//! lines before the first hit are copied out as they are.
+
+use std::mem;
+
+use crate::detect::Detector;
+use crate::pem;
+use crate::redactor::Redactor;
+use crate::report::{mask, Redaction};
+use crate::span::Source;
+use crate::style::Target;
+use crate::trigger::{self, Hits, Kinds};
+
+/// Bytes before a window's cut kept as context for the next window (rules that
+/// look at what precedes a secret); at most half the overlap, so windows advance.
+const WINDOW_CONTEXT: usize = 4096;
+
+/// Lines held after a private key's BEGIN line.
+struct Hold {
+    /// Complete lines, each with its newline; the first is the BEGIN line.
+    buf: Vec<u8>,
+    /// Bytes of the first line already written (by an early flush).
+    skip: usize,
+    lines: usize,
+}
+
+/// One redacted stream. Owns its scratch; borrows the shared [`Redactor`].
+pub struct RedactStream<'r> {
+    redactor: &'r Redactor,
+    detector: Detector<'r>,
+    /// The incomplete line at the end of the input so far (or the unfinished
+    /// windows of a long one).
+    partial: Vec<u8>,
+    /// Bytes at the front of `partial` already written.
+    emitted: usize,
+    /// 1-based number of the next line to be written (held lines are not yet).
+    line: u64,
+    hold: Option<Hold>,
+    events: Vec<Redaction>,
+    redactions: u64,
+    hits: Hits,
+}
+
+impl<'r> RedactStream<'r> {
+    pub fn new(redactor: &'r Redactor) -> Self {
+        RedactStream {
+            redactor,
+            detector: Detector::new(redactor),
+            partial: Vec::new(),
+            emitted: 0,
+            line: 1,
+            hold: None,
+            events: Vec::new(),
+            redactions: 0,
+            hits: Hits::default(),
+        }
+    }
+
+    /// Spans replaced so far.
+    pub fn redactions(&self) -> u64 {
+        self.redactions
+    }
+
+    /// What was redacted since the last call (drain it regularly: it grows).
+    pub fn drain_redactions(&mut self) -> std::vec::Drain<'_, Redaction> {
+        self.events.drain(..)
+    }
+
+    /// Whether lines are being held after a private key's BEGIN line.
+    pub fn is_holding(&self) -> bool {
+        self.hold.is_some()
+    }
+
+    /// Bytes of the incomplete last line not yet written.
+    pub fn unwritten_partial(&self) -> usize {
+        self.partial.len() - self.emitted
+    }
+
+    /// Redacts `input`, appending to `out` every byte that can be decided now.
+    pub fn push(&mut self, mut input: &[u8], out: &mut Vec<u8>) {
+        while !input.is_empty() {
+            if self.partial.is_empty() {
+                let complete = memchr::memrchr(b'\n', input).map_or(0, |nl| nl + 1);
+                self.block(&input[..complete], out);
+                self.partial.extend_from_slice(&input[complete..]);
+                input = &[];
+            } else if let Some(nl) = memchr::memchr(b'\n', input) {
+                self.partial.extend_from_slice(&input[..nl]);
+                input = &input[nl + 1..];
+                self.bound_partial(out);
+                self.partial.push(b'\n');
+                self.complete_partial(out);
+                continue;
+            } else {
+                self.partial.extend_from_slice(input);
+                input = &[];
+            }
+            self.bound_partial(out);
+        }
+    }
+
+    /// `partial` holds a whole line now: redact and write it.
+    fn complete_partial(&mut self, out: &mut Vec<u8>) {
+        let line = mem::take(&mut self.partial);
+        let skip = mem::replace(&mut self.emitted, 0);
+        self.line_complete(&line, skip, None, out);
+        self.partial = line;
+        self.partial.clear();
+    }
+
+    /// End of input: the last line (even without a newline) and any held lines
+    /// are redacted and written.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        if !self.partial.is_empty() {
+            self.complete_partial(out);
+        }
+        self.release_hold(out);
+    }
+
+    /// Writes held private key lines, each redacted on its own (the caller gave up
+    /// waiting for the END line).
+    pub fn release_hold(&mut self, out: &mut Vec<u8>) {
+        if let Some(hold) = self.hold.take() {
+            let mut skip = hold.skip;
+            for line in hold.buf.split_inclusive(|&b| b == b'\n') {
+                self.plain_line(line, skip, None, out);
+                skip = 0;
+            }
+        }
+    }
+
+    /// Writes as much of the incomplete last line as can be decided: all but its
+    /// last word (bounded by [`crate::Limits::partial_hold`]) and any secret that
+    /// reaches its end. Nothing while private key lines are held.
+    pub fn flush_partial(&mut self, out: &mut Vec<u8>) {
+        if self.hold.is_some() || self.partial.len() <= self.emitted {
+            return;
+        }
+        let hay = mem::take(&mut self.partial);
+        let last_space = hay.iter().rposition(|b| matches!(b, b' ' | b'\t' | b'\r'));
+        let mut cut = last_space
+            .map_or(0, |p| p + 1)
+            .max(hay.len().saturating_sub(self.redactor.limits.partial_hold));
+        if cut > self.emitted {
+            let kinds = self.detector.triggers(&hay);
+            self.detector.detect(&hay, kinds);
+            // A secret that reaches the end may go on: keep it whole for later.
+            if let Some(open) = self.detector.spans.iter().find(|s| s.end >= hay.len()) {
+                cut = cut.min(open.start);
+            }
+            if cut > self.emitted {
+                self.emitted = self.write_spans(&hay, self.emitted, Some(cut), out);
+            }
+        }
+        self.partial = hay;
+    }
+
+    /// A block of complete lines (empty or ending with a newline).
+    fn block(&mut self, block: &[u8], out: &mut Vec<u8>) {
+        if block.is_empty() {
+            return;
+        }
+        let mut hits = mem::take(&mut self.hits);
+        self.redactor.triggers.hits(block, &mut hits);
+        let mut positions = hits.positions().peekable();
+        let mut pos = 0;
+        while pos < block.len() {
+            if self.hold.is_some() {
+                let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |nl| pos + nl + 1);
+                self.block_line(&block[pos..end], None, out);
+                pos = end;
+                continue;
+            }
+            let Some((hit, mut kinds)) = positions.find(|&(p, _)| p >= pos) else {
+                self.pass(&block[pos..], out);
+                break;
+            };
+            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |nl| pos + nl + 1);
+            let end = memchr::memchr(b'\n', &block[hit..]).map_or(block.len(), |nl| hit + nl + 1);
+            while let Some((_, more)) = positions.next_if(|&(p, _)| p < end) {
+                kinds |= more;
+            }
+            self.pass(&block[pos..start], out);
+            self.block_line(&block[start..end], Some(kinds), out);
+            pos = end;
+        }
+        drop(positions);
+        self.hits = hits;
+    }
+
+    /// A complete line of a block. One of [`crate::Limits::max_line`] bytes or more
+    /// goes through the windows of `bound_partial`, as it would have had it arrived
+    /// in small reads, so the output does not depend on read sizes.
+    fn block_line(&mut self, line: &[u8], kinds: Option<Kinds>, out: &mut Vec<u8>) {
+        let hay = line.strip_suffix(b"\n").unwrap_or(line);
+        if hay.len() < self.redactor.limits.max_line {
+            self.line_complete(line, 0, kinds, out);
+            return;
+        }
+        self.partial.extend_from_slice(hay);
+        self.bound_partial(out);
+        if hay.len() < line.len() {
+            self.partial.push(b'\n');
+        }
+        self.complete_partial(out);
+    }
+
+    /// Copies lines with nothing to redact.
+    fn pass(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(bytes);
+        self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+    }
+
+    /// One line (with its newline, except at end of input), of which `skip` bytes
+    /// were already written; `kinds` of trigger words in it, when already known.
+    fn line_complete(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
+        let hay = line.strip_suffix(b"\n").unwrap_or(line);
+        if self.hold.is_some() {
+            if skip > 0 {
+                self.release_hold(out);
+            } else {
+                self.held_line(line, out);
+                return;
+            }
+        }
+        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
+        if kinds == 0 {
+            out.extend_from_slice(&line[skip.min(line.len())..]);
+            self.line += u64::from(hay.len() < line.len());
+            return;
+        }
+        if kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some() {
+            self.hold = Some(Hold {
+                buf: line.to_vec(),
+                skip,
+                lines: 1,
+            });
+            return;
+        }
+        self.plain_line(line, skip, Some(kinds), out);
+    }
+
+    /// A line while private key lines are held.
+    fn held_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        let hay = line.strip_suffix(b"\n").unwrap_or(line);
+        let Some(hold) = &mut self.hold else {
+            return;
+        };
+        if pem::end_marker(hay).is_some() {
+            hold.buf.extend_from_slice(line);
+            if let Some(hold) = self.hold.take() {
+                self.held_block(&hold, out);
+            }
+            return;
+        }
+        let limits = &self.redactor.limits;
+        let fits = hold.lines < limits.pem_max_lines && hold.buf.len() + line.len() <= limits.pem_max_bytes;
+        if fits && pem::begin_marker(hay).is_none() && pem::plausible_body_line(hay) {
+            hold.buf.extend_from_slice(line);
+            hold.lines += 1;
+            return;
+        }
+        self.release_hold(out);
+        self.line_complete(line, 0, None, out);
+    }
+
+    /// A complete private key block: one haystack, from BEGIN line to END line.
+    fn held_block(&mut self, hold: &Hold, out: &mut Vec<u8>) {
+        let hay = hold.buf.strip_suffix(b"\n").unwrap_or(&hold.buf);
+        self.detector.detect_block(hay);
+        self.write_spans(hay, hold.skip, None, out);
+        if hay.len() < hold.buf.len() {
+            out.push(b'\n');
+        }
+        self.line += memchr::memchr_iter(b'\n', &hold.buf).count() as u64;
+    }
+
+    /// Redacts one line on its own.
+    fn plain_line(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
+        let hay = line.strip_suffix(b"\n").unwrap_or(line);
+        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
+        if kinds != 0 {
+            self.detector.detect(hay, kinds);
+            self.write_spans(hay, skip, None, out);
+        } else {
+            out.extend_from_slice(&hay[skip.min(hay.len())..]);
+        }
+        if hay.len() < line.len() {
+            out.push(b'\n');
+            self.line += 1;
+        }
+    }
+
+    /// Keeps the incomplete line under [`crate::Limits::max_line`]: a longer one is
+    /// redacted window by window, each window written up to `window_overlap` before
+    /// its end (or past a secret that crosses that point), keeping some context.
+    fn bound_partial(&mut self, out: &mut Vec<u8>) {
+        let limits = self.redactor.limits;
+        while self.partial.len() >= limits.max_line {
+            self.release_hold(out);
+            let mut buf = mem::take(&mut self.partial);
+            let window = &buf[..limits.max_line];
+            let kinds = self.detector.triggers(window);
+            self.detector.detect(window, kinds);
+            let cut = limits.max_line - limits.window_overlap;
+            let written = self.write_spans(window, self.emitted, Some(cut), out);
+            let context = WINDOW_CONTEXT.min(limits.window_overlap / 2);
+            let keep_from = written.saturating_sub(context);
+            buf.drain(..keep_from);
+            self.emitted = written - keep_from;
+            self.partial = buf;
+        }
+    }
+
+    /// Writes `hay[from..]` (or up to `upto`, extended past a span that crosses it)
+    /// with the spans of the detector replaced, records each redaction, and returns
+    /// how far it wrote. Spans wholly before `from` were handled earlier.
+    fn write_spans(&mut self, hay: &[u8], from: usize, upto: Option<usize>, out: &mut Vec<u8>) -> usize {
+        let limit = upto.unwrap_or(hay.len()).min(hay.len());
+        let mut pos = from.min(hay.len());
+        let spans = mem::take(&mut self.detector.spans);
+        for span in &spans {
+            if span.start >= limit {
+                break;
+            }
+            if span.end <= pos {
+                continue;
+            }
+            out.extend_from_slice(&hay[pos..span.start.max(pos)]);
+            let secret = &hay[span.start..span.end];
+            self.replace(secret, span.source, span.context, out);
+            let line = self.line + memchr::memchr_iter(b'\n', &hay[..span.start]).count() as u64;
+            self.record(secret, span.source, line);
+            pos = span.end;
+        }
+        self.detector.spans = spans;
+        let end = limit.max(pos);
+        out.extend_from_slice(&hay[pos..end]);
+        end
+    }
+
+    fn replace(&self, secret: &[u8], source: Source, context: crate::style::Context, out: &mut Vec<u8>) {
+        let r = self.redactor;
+        let target = Target {
+            id: source_id(r, source),
+            secret,
+            identity: identity(r, source, secret),
+            prefixes: match source {
+                Source::Rule(i) => &r.prefixes[i],
+                _ => &[],
+            },
+            context,
+        };
+        r.style.write(target, out);
+    }
+
+    fn record(&mut self, secret: &[u8], source: Source, line: u64) {
+        let r = self.redactor;
+        self.redactions += 1;
+        self.events.push(Redaction {
+            rule: source_id(r, source).to_owned(),
+            line,
+            secret_masked: mask(secret, matches!(source, Source::Rule(_))),
+            hash: r.style.tag(identity(r, source, secret)),
+        });
+    }
+}
+
+fn source_id(r: &Redactor, source: Source) -> &str {
+    match source {
+        Source::Rule(i) => r.rules.as_ref().map_or("rule", |set| set.rule(i).id.as_str()),
+        Source::Literal { form, .. } => form.id(),
+        Source::Structure(kind) => kind.id(),
+    }
+}
+
+/// What the hash style hashes: every encoded form of one literal hashes as the
+/// literal, so they correlate.
+fn identity<'a>(r: &'a Redactor, source: Source, secret: &'a [u8]) -> &'a [u8] {
+    match source {
+        Source::Literal { literal, .. } => r.literals.literal(literal),
+        _ => secret,
+    }
+}

@@ -1,0 +1,264 @@
+//! The trigger scan: which lines hold a rule keyword, a secret name or the start of
+//! a literal mask. Every input byte goes through it, and a line without a hit is
+//! copied out untouched, so it decides the redactor's throughput.
+//!
+//! It is an ASCII-case-insensitive Aho-Corasick DFA run by hand over four lanes of
+//! a block at once. One DFA walk is bound by the latency of its table lookups (one
+//! state depends on the last): 580 MB/s on the benchmark machine with the ~540
+//! default keywords. Four independent walks interleaved hide that latency: 1.9 GB/s.
+//! Lanes start at line starts; no trigger word holds a newline, so after a newline
+//! the automaton is back in its start state and the lanes see what one walk would.
+//!
+//! Only a prefix of each word is needed: a line holding a word holds its prefix.
+//! Cutting words to [`MAX_WORD`] bytes keeps the DFA small however long the
+//! literal masks are.
+//!
+//! Each word says which detectors it is for ([`Kinds`]), so that a line that only
+//! holds `https://` does not run the literal or JSON-field detectors, and a line
+//! that only holds a secret name does not run the rule engine.
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
+
+/// Words are cut to this many bytes.
+const MAX_WORD: usize = 16;
+/// Interleaved walks per block (the loop in `hits` is written for four).
+const LANES: usize = 4;
+/// Blocks shorter than this are walked in one lane.
+const MIN_LANE_BLOCK: usize = 4096;
+
+/// Which detectors a trigger word is for: a bit set of the constants below.
+pub(crate) type Kinds = u8;
+/// A keyword of a rule of the engine.
+pub(crate) const RULE: Kinds = 1;
+/// A prefix of a form of a literal mask.
+pub(crate) const LITERAL: Kinds = 2;
+/// A secret name (JSON keys, headers, query parameters).
+pub(crate) const NAME: Kinds = 4;
+/// `://`: a URL that may carry a password.
+pub(crate) const URL: Kinds = 8;
+/// `-----BEGIN `: a private key block may start.
+pub(crate) const PEM: Kinds = 16;
+/// Every detector.
+pub(crate) const ALL: Kinds = RULE | LITERAL | NAME | URL | PEM;
+
+/// The compiled trigger words.
+#[derive(Debug)]
+pub(crate) struct Triggers {
+    /// None when there are no words: nothing ever triggers.
+    dfa: Option<(DFA, StateID)>,
+    /// Per pattern of the DFA.
+    kinds: Vec<Kinds>,
+}
+
+/// Where trigger words end in a block, lane by lane (in order), with their kinds.
+#[derive(Debug, Default)]
+pub(crate) struct Hits {
+    lanes: [Vec<(usize, Kinds)>; LANES],
+}
+
+impl Hits {
+    /// Positions of the last byte of trigger words, in increasing order, with the
+    /// kinds of the words that end there; every word in the block has one.
+    pub fn positions(&self) -> impl Iterator<Item = (usize, Kinds)> + '_ {
+        self.lanes.iter().flatten().copied()
+    }
+}
+
+impl Triggers {
+    /// Compiles the words, each with the kinds of detector it is for.
+    pub fn new(words: &[(Vec<u8>, Kinds)]) -> Result<Triggers, aho_corasick::BuildError> {
+        let mut cut: Vec<(Vec<u8>, Kinds)> = words
+            .iter()
+            .filter(|(w, _)| !w.is_empty() && !w.contains(&b'\n'))
+            .map(|(w, k)| (w[..w.len().min(MAX_WORD)].to_ascii_lowercase(), *k))
+            .collect();
+        cut.sort_unstable();
+        cut.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 |= next.1;
+            }
+            same
+        });
+        if cut.is_empty() {
+            return Ok(Triggers {
+                dfa: None,
+                kinds: Vec::new(),
+            });
+        }
+        let kinds = cut.iter().map(|(_, k)| *k).collect();
+        let cut: Vec<Vec<u8>> = cut.into_iter().map(|(w, _)| w).collect();
+        let dfa = aho_corasick::dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&cut)?;
+        let start = dfa
+            .start_state(Anchored::No)
+            .expect("an unanchored DFA has an unanchored start state");
+        Ok(Triggers {
+            dfa: Some((dfa, start)),
+            kinds,
+        })
+    }
+
+    /// The kinds of every trigger word in `hay` (0: none).
+    pub fn kinds(&self, hay: &[u8]) -> Kinds {
+        let Some((dfa, start)) = &self.dfa else {
+            return 0;
+        };
+        let mut sid = *start;
+        let mut kinds = 0;
+        for &b in hay {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if dfa.is_special(sid) && dfa.is_match(sid) {
+                kinds |= self.state_kinds(dfa, sid);
+                if kinds == ALL {
+                    break;
+                }
+            }
+        }
+        kinds
+    }
+
+    /// The kinds of the words that end in match state `sid`.
+    fn state_kinds(&self, dfa: &DFA, sid: StateID) -> Kinds {
+        (0..dfa.match_len(sid))
+            .map(|i| self.kinds[dfa.match_pattern(sid, i).as_usize()])
+            .fold(0, |a, b| a | b)
+    }
+
+    /// Finds where trigger words end in `block` (complete lines).
+    pub fn hits(&self, block: &[u8], hits: &mut Hits) {
+        for lane in &mut hits.lanes {
+            lane.clear();
+        }
+        let Some((dfa, start)) = &self.dfa else {
+            return;
+        };
+        if block.len() < MIN_LANE_BLOCK {
+            self.walk(dfa, *start, block, 0, &mut hits.lanes[0]);
+            return;
+        }
+        // Lane l starts at the first line start at or after l/LANES of the block.
+        let mut bounds = [block.len(); LANES + 1];
+        bounds[0] = 0;
+        for (l, bound) in bounds.iter_mut().enumerate().take(LANES).skip(1) {
+            let want = l * (block.len() / LANES);
+            *bound = memchr::memchr(b'\n', &block[want..]).map_or(block.len(), |nl| want + nl + 1);
+        }
+        let lanes: [&[u8]; LANES] = std::array::from_fn(|l| &block[bounds[l]..bounds[l + 1].max(bounds[l])]);
+        let common = lanes.iter().map(|l| l.len()).min().unwrap_or(0);
+        // Equal-length slices zipped: no bounds checks in the loop, and one test
+        // of the four states for the rare special (match) state. 1.9 GB/s, against
+        // 0.95 GB/s for an indexed loop over an array of states.
+        let (l0, l1, l2, l3) = (
+            &lanes[0][..common],
+            &lanes[1][..common],
+            &lanes[2][..common],
+            &lanes[3][..common],
+        );
+        let (mut s0, mut s1, mut s2, mut s3) = (*start, *start, *start, *start);
+        for (k, (((&b0, &b1), &b2), &b3)) in l0.iter().zip(l1).zip(l2).zip(l3).enumerate() {
+            s0 = dfa.next_state(Anchored::No, s0, b0);
+            s1 = dfa.next_state(Anchored::No, s1, b1);
+            s2 = dfa.next_state(Anchored::No, s2, b2);
+            s3 = dfa.next_state(Anchored::No, s3, b3);
+            if dfa.is_special(s0) | dfa.is_special(s1) | dfa.is_special(s2) | dfa.is_special(s3) {
+                for (l, sid) in [s0, s1, s2, s3].into_iter().enumerate() {
+                    if dfa.is_special(sid) && dfa.is_match(sid) {
+                        hits.lanes[l].push((bounds[l] + k, self.state_kinds(dfa, sid)));
+                    }
+                }
+            }
+        }
+        for (l, sid) in [s0, s1, s2, s3].into_iter().enumerate() {
+            let rest = &lanes[l][common..];
+            self.walk(dfa, sid, rest, bounds[l] + common, &mut hits.lanes[l]);
+        }
+    }
+
+    /// One walk over `bytes` from state `sid`, pushing `offset +` the position of
+    /// each word's last byte.
+    fn walk(&self, dfa: &DFA, mut sid: StateID, bytes: &[u8], offset: usize, out: &mut Vec<(usize, Kinds)>) {
+        for (k, &b) in bytes.iter().enumerate() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if dfa.is_special(sid) && dfa.is_match(sid) {
+                out.push((offset + k, self.state_kinds(dfa, sid)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn triggers(words: &[&str]) -> Triggers {
+        let words: Vec<(Vec<u8>, Kinds)> = words.iter().map(|w| (w.as_bytes().to_vec(), RULE)).collect();
+        Triggers::new(&words).expect("builds")
+    }
+
+    /// The lines (by index) that have a hit.
+    fn hit_lines(t: &Triggers, block: &[u8]) -> Vec<usize> {
+        let mut hits = Hits::default();
+        t.hits(block, &mut hits);
+        let mut lines: Vec<usize> = hits
+            .positions()
+            .map(|(p, _)| memchr::memchr_iter(b'\n', &block[..p]).count())
+            .collect();
+        lines.dedup();
+        lines
+    }
+
+    #[test]
+    fn lanes_find_what_one_walk_finds() {
+        let t = triggers(&["token", "ghp_", "-----BEGIN A VERY LONG WORD THAT IS CUT"]);
+        let mut block = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..5000 {
+            let line = match i % 7 {
+                0 => "a TOKEN here\n".to_owned(),
+                3 => format!("x -----begin a very long word {i}\n"),
+                5 => "ends with ghp_\n".to_owned(),
+                _ => format!("nothing {i} tok en\n"),
+            };
+            if matches!(i % 7, 0 | 3 | 5) {
+                expected.push(i);
+            }
+            block.extend_from_slice(line.as_bytes());
+        }
+        assert!(block.len() > MIN_LANE_BLOCK * 4);
+        assert_eq!(hit_lines(&t, &block), expected);
+        for (i, line) in block.split_inclusive(|&b| b == b'\n').enumerate() {
+            assert_eq!(t.kinds(line) != 0, expected.binary_search(&i).is_ok(), "line {i}");
+        }
+    }
+
+    #[test]
+    fn kinds_of_shared_words_merge() {
+        let words = vec![
+            (b"token".to_vec(), RULE),
+            (b"TOKEN".to_vec(), NAME),
+            (b"://".to_vec(), URL),
+            (b"ken".to_vec(), LITERAL),
+        ];
+        let t = Triggers::new(&words).expect("builds");
+        assert_eq!(
+            t.kinds(b"a Token b"),
+            RULE | NAME | LITERAL,
+            "overlapping words all count"
+        );
+        assert_eq!(t.kinds(b"https://x"), URL);
+        assert_eq!(t.kinds(b"nothing"), 0);
+    }
+
+    #[test]
+    fn no_words_never_trigger() {
+        let t = triggers(&[]);
+        assert_eq!(t.kinds(b"anything"), 0);
+        assert!(hit_lines(&t, b"a\nb\n").is_empty());
+    }
+}
