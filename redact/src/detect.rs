@@ -66,9 +66,12 @@ impl<'r> Detector<'r> {
 
     /// Like [`Detector::detect`], for a complete private key block held line by
     /// line: when no rule named it, the block is redacted from BEGIN to END anyway
-    /// if it holds key material.
+    /// if it holds key material (a structure-aware find: off with `--no-structure`).
     pub fn detect_block(&mut self, hay: &[u8]) {
         self.detect(hay, trigger::ALL);
+        if self.redactor.structure.is_none() {
+            return;
+        }
         if let Some((start, end)) = pem::block_span(hay) {
             if !self.spans.iter().any(|s| s.start <= start && s.end > start) {
                 self.spans.push(Span {

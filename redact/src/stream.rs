@@ -54,6 +54,7 @@ pub struct RedactStream<'r> {
     line: u64,
     hold: Option<Hold>,
     events: Vec<Redaction>,
+    keep_events: bool,
     redactions: u64,
     hits: Hits,
 }
@@ -68,6 +69,7 @@ impl<'r> RedactStream<'r> {
             line: 1,
             hold: None,
             events: Vec::new(),
+            keep_events: true,
             redactions: 0,
             hits: Hits::default(),
         }
@@ -76,6 +78,13 @@ impl<'r> RedactStream<'r> {
     /// Spans replaced so far.
     pub fn redactions(&self) -> u64 {
         self.redactions
+    }
+
+    /// Whether to keep a [`Redaction`] for each replaced span (default: yes). Off,
+    /// only [`RedactStream::redactions`] counts them: a dense input (a window of
+    /// 1 MiB can hold 100 000 secrets) then costs no memory for them.
+    pub fn keep_events(&mut self, keep: bool) {
+        self.keep_events = keep;
     }
 
     /// What was redacted since the last call (drain it regularly: it grows).
@@ -336,6 +345,9 @@ impl<'r> RedactStream<'r> {
         let limit = upto.unwrap_or(hay.len()).min(hay.len());
         let mut pos = from.min(hay.len());
         let spans = mem::take(&mut self.detector.spans);
+        // Newlines before the current span (a held key block has several), counted
+        // incrementally: counting from the start for every span was quadratic.
+        let (mut counted_to, mut newlines) = (0, 0u64);
         for span in &spans {
             if span.start >= limit {
                 break;
@@ -346,8 +358,9 @@ impl<'r> RedactStream<'r> {
             out.extend_from_slice(&hay[pos..span.start.max(pos)]);
             let secret = &hay[span.start..span.end];
             self.replace(secret, span.source, span.context, out);
-            let line = self.line + memchr::memchr_iter(b'\n', &hay[..span.start]).count() as u64;
-            self.record(secret, span.source, line);
+            newlines += memchr::memchr_iter(b'\n', &hay[counted_to..span.start]).count() as u64;
+            counted_to = span.start;
+            self.record(secret, span.source, self.line + newlines);
             pos = span.end;
         }
         self.detector.spans = spans;
@@ -374,6 +387,9 @@ impl<'r> RedactStream<'r> {
     fn record(&mut self, secret: &[u8], source: Source, line: u64) {
         let r = self.redactor;
         self.redactions += 1;
+        if !self.keep_events {
+            return;
+        }
         self.events.push(Redaction {
             rule: source_id(r, source).to_owned(),
             line,

@@ -30,6 +30,9 @@ pub enum CommandError {
     Filter { stream: &'static str, error: PumpError },
 }
 
+/// Where a command's redactions go: with the name of the stream they were in.
+pub(super) type ReportFn<'a> = dyn Fn(&Redaction, &str) -> io::Result<()> + Sync + 'a;
+
 /// How the command ended and what was redacted from its output.
 pub(super) struct Outcome {
     /// The command's exit code, or 128 + the signal that killed it.
@@ -42,7 +45,7 @@ pub(super) fn run_command(
     redactor: &Redactor,
     command: &[OsString],
     options: &PumpOptions,
-    report: &(dyn Fn(&Redaction, &str) -> io::Result<()> + Sync),
+    report: Option<&ReportFn<'_>>,
 ) -> Result<Outcome, CommandError> {
     let (program, arguments) = command.split_first().ok_or(CommandError::Empty)?;
     let shown = program.to_string_lossy().into_owned();
@@ -94,11 +97,14 @@ fn filter<R: io::Read + Send + 'static, W: io::Write>(
     reader: R,
     writer: W,
     options: &PumpOptions,
-    report: &(dyn Fn(&Redaction, &str) -> io::Result<()> + Sync),
+    report: Option<&ReportFn<'_>>,
     name: &'static str,
 ) -> Result<u64, PumpError> {
     let mut stream = RedactStream::new(redactor);
-    let result = pump(&mut stream, reader, writer, options, &mut |r| report(r, name));
+    stream.keep_events(report.is_some());
+    let result = pump(&mut stream, reader, writer, options, &mut |r| {
+        report.map_or(Ok(()), |report| report(r, name))
+    });
     result.map(|summary| summary.redactions)
 }
 

@@ -176,6 +176,7 @@ pub fn run(args: RedactArgs) -> Result<i32, RunError> {
     };
     let (code, redactions) = if args.command.is_empty() {
         let mut stream = RedactStream::new(&redactor);
+        stream.keep_events(args.report.is_some());
         let result = pump(&mut stream, io::stdin(), io::stdout().lock(), &options, &mut |r| {
             report.write(r, None)
         });
@@ -186,7 +187,9 @@ pub fn run(args: RedactArgs) -> Result<i32, RunError> {
             Err(e) => return Err(e.into()),
         }
     } else {
-        let outcome = child::run_command(&redactor, &args.command, &options, &|r, s| report.write(r, Some(s)));
+        let report_fn = |r: &Redaction, s: &str| report.write(r, Some(s));
+        let sink: Option<&child::ReportFn<'_>> = args.report.is_some().then_some(&report_fn as &child::ReportFn<'_>);
+        let outcome = child::run_command(&redactor, &args.command, &options, sink);
         report.finish()?;
         let outcome = outcome?;
         (outcome.exit_code, outcome.redactions)

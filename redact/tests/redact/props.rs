@@ -38,9 +38,14 @@ const WORDS: &[&str] = &[
     "[2024-05-01T10:00:00Z]",
 ];
 
+/// 48 cases per property, or `PROPTEST_CASES` for a longer run.
 fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48);
     ProptestConfig {
-        cases: 48,
+        cases,
         ..ProptestConfig::default()
     }
 }
@@ -154,5 +159,62 @@ proptest! {
                 prop_assert!(!crate::common::text(&whole).contains(&token), "token leaked");
             }
         }
+    }
+}
+
+/// Fragments that drive every detector and state: JSON keys and strings, escapes,
+/// key armor, URLs, headers, long runs, CRLF and invalid bytes.
+const FRAGMENTS: &[&[u8]] = &[
+    b"{\"password\":",
+    b"\"",
+    b"\\\"",
+    b"\\",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b" ",
+    b"\n",
+    b"\r\n",
+    b"\x00",
+    b"\xff\xfe",
+    b"-----BEGIN RSA PRIV",
+    b"ATE KEY-----",
+    b"-----END RSA PRIV",
+    b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=",
+    b"https://",
+    b"user:pa55word@",
+    b"?token=",
+    b"&sig=",
+    b"Authorization: Bearer ",
+    b"cookie",
+    b"secret",
+    b"literal-mask-value",
+    b"bGl0ZXJhbC1tYXNrLXZhbHVl",
+    b"x",
+];
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn adversarial_fragments_never_panic_and_read_sizes_agree(
+        parts in vec((0..FRAGMENTS.len(), 1usize..40), 0..200),
+    ) {
+        let mut input = Vec::new();
+        for (i, repeat) in parts {
+            let fragment = FRAGMENTS[i];
+            let times = if fragment == b"x" { repeat * 200 } else { 1 + repeat % 3 };
+            for _ in 0..times {
+                input.extend_from_slice(fragment);
+            }
+        }
+        let r = small_limits_redactor(&[b"literal-mask-value"]);
+        let whole = r.redact(&input);
+        for size in [1, 7, 4096] {
+            prop_assert_eq!(&redact_in_pieces(&r, &input, size), &whole, "read size {}", size);
+        }
+        prop_assert!(!crate::common::text(&whole).contains("literal-mask-value"));
     }
 }

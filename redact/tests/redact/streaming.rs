@@ -127,3 +127,36 @@ fn interactive_pump_over_a_pipe_writes_lines_as_they_come() {
     let summary = pump.join().expect("pump thread").expect("pump ok");
     assert_eq!(summary.redactions, 1);
 }
+
+#[test]
+fn held_key_lines_are_released_when_no_end_line_comes() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let (reader, mut writer) = std::io::pipe().expect("pipe");
+    let (mut out_reader, out_writer) = std::io::pipe().expect("pipe");
+    let options = PumpOptions {
+        hold_timeout: Duration::from_millis(200),
+        ..PumpOptions::default()
+    };
+    let pump = std::thread::spawn(move || {
+        let mut stream = RedactStream::new(default_redactor());
+        hush_redact::pump(&mut stream, reader, out_writer, &options, &mut |_| Ok(()))
+    });
+    let begin = concat!("log: -----BEGIN RSA PRIV", "ATE KEY----- is the header we look for\n");
+    let input = format!("{begin}QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n");
+    writer.write_all(input.as_bytes()).expect("write");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    while got.len() < input.len() {
+        let n = out_reader.read(&mut buf).expect("read");
+        assert!(n > 0, "the pump ended early");
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(
+        text(&got),
+        input,
+        "released unchanged after the hold timeout, writer still open"
+    );
+    drop(writer);
+    pump.join().expect("pump thread").expect("pump ok");
+}
