@@ -104,32 +104,26 @@ struct HeadTree {
 impl HeadTree {
     /// The blob id at `path` in HEAD, if any.
     fn blob_at(&mut self, reader: &mut ObjectReader, path: &[u8]) -> Result<Option<ObjectId>, GitError> {
-        let (dir, name) = match path.iter().rposition(|&b| b == b'/') {
-            Some(slash) => (&path[..slash], &path[slash + 1..]),
-            None => (&path[..0], path),
-        };
-        let Some(entries) = self.dir(reader, dir)? else {
-            return Ok(None);
-        };
-        Ok(entries
-            .get(name)
-            .filter(|(kind, _)| *kind == EntryKind::Blob)
-            .map(|(_, id)| *id))
+        self.entry_at(reader, path, EntryKind::Blob)
     }
 
     /// The tree id of directory `dir` in HEAD, if any.
     fn tree_at(&mut self, reader: &mut ObjectReader, dir: &[u8]) -> Result<Option<ObjectId>, GitError> {
-        let (parent, name) = match dir.iter().rposition(|&b| b == b'/') {
-            Some(slash) => (&dir[..slash], &dir[slash + 1..]),
-            None => (&dir[..0], dir),
-        };
+        self.entry_at(reader, dir, EntryKind::Tree)
+    }
+
+    /// The id of the entry of `kind` at `path` in HEAD, if any.
+    fn entry_at(
+        &mut self,
+        reader: &mut ObjectReader,
+        path: &[u8],
+        kind: EntryKind,
+    ) -> Result<Option<ObjectId>, GitError> {
+        let (parent, name) = split_path(path);
         let Some(entries) = self.dir(reader, parent)? else {
             return Ok(None);
         };
-        Ok(entries
-            .get(name)
-            .filter(|(kind, _)| *kind == EntryKind::Tree)
-            .map(|(_, id)| *id))
+        Ok(entries.get(name).filter(|(k, _)| *k == kind).map(|(_, id)| *id))
     }
 
     fn dir(&mut self, reader: &mut ObjectReader, dir: &[u8]) -> Result<Option<&Dir>, GitError> {
@@ -137,10 +131,7 @@ impl HeadTree {
             let tree = if dir.is_empty() {
                 Some(self.root)
             } else {
-                let (parent, name) = match dir.iter().rposition(|&b| b == b'/') {
-                    Some(slash) => (&dir[..slash], &dir[slash + 1..]),
-                    None => (&dir[..0], dir),
-                };
+                let (parent, name) = split_path(dir);
                 self.dir(reader, parent)?
                     .and_then(|entries| entries.get(name))
                     .filter(|(kind, _)| *kind == EntryKind::Tree)
@@ -163,5 +154,13 @@ impl HeadTree {
             self.dirs.insert(dir.to_vec(), entries);
         }
         Ok(self.dirs.get(dir).and_then(Option::as_ref))
+    }
+}
+
+/// `a/b/c` -> (`a/b`, `c`); `c` -> (``, `c`).
+fn split_path(path: &[u8]) -> (&[u8], &[u8]) {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(slash) => (&path[..slash], &path[slash + 1..]),
+        None => (&path[..0], path),
     }
 }
