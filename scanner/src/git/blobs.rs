@@ -106,31 +106,34 @@ fn scan_one(
         .iter()
         .filter(|p| !opts.allows_path(std::path::Path::new(&p.path)))
         .collect();
-    let name = job.places.first().map_or_else(
-        || job.id.to_string(),
-        |p| format!("{}:{}", &job.id.to_string()[..12], p.path),
-    );
+    // Only skips and errors name the blob: format it then, not for every blob.
+    let name = || {
+        job.places.first().map_or_else(
+            || job.id.to_string(),
+            |p| format!("{}:{}", &job.id.to_string()[..12], p.path),
+        )
+    };
     if places.is_empty() {
-        return stats.skip(name, SkipReason::AllowedPath);
+        return stats.skip(name(), SkipReason::AllowedPath);
     }
     match reader.header(&job.id) {
         Ok(Some(header)) if header.kind != Kind::Blob => return,
-        Ok(Some(header)) if header.size > max_blob_size => return stats.skip(name, SkipReason::TooLarge),
+        Ok(Some(header)) if header.size > max_blob_size => return stats.skip(name(), SkipReason::TooLarge),
         Ok(Some(_)) => {}
-        Ok(None) => return stats.error(name, "blob object is missing"),
-        Err(e) => return stats.error(name, e.to_string()),
+        Ok(None) => return stats.error(name(), "blob object is missing"),
+        Err(e) => return stats.error(name(), e.to_string()),
     }
     let data = match reader.read(&job.id) {
         Ok(Some((_, data))) => data,
-        Ok(None) => return stats.error(name, "blob object is missing"),
-        Err(e) => return stats.error(name, e.to_string()),
+        Ok(None) => return stats.error(name(), "blob object is missing"),
+        Err(e) => return stats.error(name(), e.to_string()),
     };
     if data.starts_with(LFS_POINTER) {
-        return stats.skip(name, SkipReason::LfsPointer);
+        return stats.skip(name(), SkipReason::LfsPointer);
     }
     let mut found = Vec::new();
     match scanner.scan_blob(data, &mut found) {
-        StreamOutcome::Binary => return stats.skip(name, SkipReason::Binary),
+        StreamOutcome::Binary => return stats.skip(name(), SkipReason::Binary),
         StreamOutcome::Scanned { bytes, .. } => {
             stats.files_scanned += 1;
             stats.bytes_scanned += bytes;
