@@ -6,53 +6,11 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use common::gitrepo::{commit_file, git, repo};
 use common::{github_token, json, run_in, stderr, stdout};
-
-/// Runs git in `dir` with a fixed identity and no user or system config.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
-        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.invalid")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn repo() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("repo");
-    fs::create_dir(&path).expect("mkdir");
-    git(&path, &["init", "-q", "-b", "main"]);
-    fs::write(path.join("README.md"), "# demo\n").expect("write");
-    git(&path, &["add", "."]);
-    git(&path, &["commit", "-q", "-m", "initial"]);
-    (dir, path)
-}
-
-fn commit_file(repo: &Path, name: &str, text: &str, message: &str) -> String {
-    let file = repo.join(name);
-    if let Some(parent) = file.parent() {
-        fs::create_dir_all(parent).expect("mkdir");
-    }
-    fs::write(file, text).expect("write");
-    git(repo, &["add", name]);
-    git(repo, &["commit", "-q", "-m", message]);
-    git(repo, &["rev-parse", "HEAD"])
-}
 
 /// (path, commit) of every location of every finding.
 fn places(doc: &serde_json::Value) -> Vec<(String, String)> {
@@ -223,6 +181,22 @@ fn range_covers_only_what_it_adds() {
     let out = run_in(&repo, &["git", "--range", "HEAD", "."]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("expected A..B"), "{}", stderr(&out));
+}
+
+#[test]
+fn branch_exclusions_leave_out_what_they_reach() {
+    let (_dir, repo) = repo();
+    commit_file(&repo, "old.env", &format!("T={}\n", github_token(21)), "old");
+    git(&repo, &["branch", "published"]);
+    commit_file(&repo, "new.env", &format!("T={}\n", github_token(22)), "new");
+    let paths = |doc: &serde_json::Value| places(doc).into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+    let (_, doc, _) = scan_git(&repo, &["--branch", "main", "--branch", "^published"]);
+    assert_eq!(paths(&doc), vec!["new.env"]);
+    // Only exclusions: every other ref is a tip.
+    let (_, doc, _) = scan_git(&repo, &["--branch=^published"]);
+    assert_eq!(paths(&doc), vec!["new.env"]);
+    let (_, doc, _) = scan_git(&repo, &["--branch", "main"]);
+    assert_eq!(paths(&doc), vec!["new.env", "old.env"]);
 }
 
 #[test]

@@ -31,7 +31,7 @@ pub use examples::{check_examples, ExampleFailure};
 pub use matcher::{Match, Matcher};
 pub use pack::{
     default_specs, load_pack, load_pack_file, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity,
-    DEFAULT_PACKS,
+    DEFAULT_PACKS, DEFAULT_PACKS_DIGEST, DEFAULT_RULE_COUNT,
 };
 pub use placeholder::looks_like_placeholder;
 pub use validate::{github_checksum, Validator};

@@ -9,11 +9,26 @@ use hush_rules::{Confidence, Severity};
 use super::EXIT_FINDINGS;
 use crate::report::Format;
 
-const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (rules ", env!("CARGO_PKG_VERSION"), ")");
+/// `hush --version`: the version, then the rule packs built in (how many rules,
+/// which packs, a digest of their text).
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{}\nrules {}: {} rules in {} packs (digest {})",
+            env!("CARGO_PKG_VERSION"),
+            hush_rules::RULES_VERSION,
+            hush_rules::DEFAULT_RULE_COUNT,
+            hush_rules::DEFAULT_PACKS.len(),
+            hush_rules::DEFAULT_PACKS_DIGEST
+        )
+    })
+}
 
-/// hush: find leaked secrets in files, directories and stdin.
+/// Find leaked secrets in files, directories, git history, container
+/// images and stdin, and redact them from logs.
 #[derive(Debug, Parser)]
-#[command(name = "hush", version, long_version = LONG_VERSION, about, propagate_version = true)]
+#[command(name = "hush", version, long_version = long_version(), about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -37,6 +52,34 @@ pub enum Command {
     /// Work with baseline files.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Install a git hook (pre-commit, or pre-push) that runs hush, for
+    /// repositories that do not use the pre-commit framework.
+    InstallHook(InstallHookArgs),
+    /// Print a shell completion script (`hush completions bash > /etc/bash_completion.d/hush`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write hush.1, hush-scan.1, hush-git.1... into DIR instead of printing hush.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InstallHookArgs {
+    /// The repository (any directory in it).
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Install a pre-push hook (scans the commits being pushed) instead of a
+    /// pre-commit hook (scans what is staged).
+    #[arg(long)]
+    pub pre_push: bool,
+    /// Replace an existing hook (it is kept as `<hook>.hush-backup`).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +135,10 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write a report in FORMAT to FILE, from the same scan; repeatable
+    /// (`--report sarif=hush.sarif --report markdown=summary.md`).
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
+    pub reports: Vec<(Format, PathBuf)>,
     /// Print secrets in full instead of masked (`ghp_…(40)`).
     #[arg(long)]
     pub show_secrets: bool,
@@ -208,6 +255,8 @@ pub struct GitArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_since)]
     pub since: Option<i64>,
     /// Start from these refs or revisions instead of every ref; repeatable.
+    /// `^REF` leaves out REF and what it reaches (`--branch HEAD --branch
+    /// ^origin/main`); with only `^REF`s, every other ref is scanned.
     #[arg(long, value_name = "REF", conflicts_with = "staged")]
     pub branch: Vec<String>,
     /// Scan what is staged (the index against HEAD), for a pre-commit hook.
@@ -221,6 +270,22 @@ pub struct GitArgs {
     pub max_blob_size: u64,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `FORMAT=FILE` of `--report`.
+pub fn parse_report_target(text: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = text
+        .split_once('=')
+        .filter(|(_, file)| !file.is_empty())
+        .ok_or_else(|| format!("{text:?} is not FORMAT=FILE (example: sarif=hush.sarif)"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!("{format:?} is not a format ({})", names.join(", "))
+    })?;
+    Ok((format, PathBuf::from(file)))
 }
 
 /// `critical`, `high`, `medium`, `low` or `info`.

@@ -3,6 +3,8 @@
 //! an exit code the same way for every scanning command.
 
 mod args;
+mod docs;
+mod hook;
 mod rules;
 mod session;
 
@@ -85,6 +87,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             );
             Ok(EXIT_CLEAN)
         }
+        Command::InstallHook(args) => hook::install_hook(&args),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { dir } => docs::man(dir.as_deref()),
     }
 }
 

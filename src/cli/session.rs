@@ -60,19 +60,17 @@ pub(super) fn run_source(
         show_secrets: args.show_secrets,
         color,
     };
-    let mut buffer = Vec::new();
-    // The text report is for people: it shows what needs action, not what was reviewed.
-    let shown: Vec<_> = if args.format == Format::Text {
-        outcome.findings.iter().filter(|f| !f.known).cloned().collect()
-    } else {
-        outcome.findings.clone()
-    };
-    write_report(args.format, &shown, &outcome.stats, report, &mut buffer)?;
+    let buffer = render(args.format, &outcome, report)?;
     match &args.output {
         Some(path) => std::fs::write(path, &buffer).with_context(|| format!("--output {}", path.display()))?,
         None => {
             ignore_broken_pipe(std::io::stdout().lock().write_all(&buffer))?;
         }
+    }
+    let plain = ReportOptions { color: false, ..report };
+    for (format, path) in &args.reports {
+        let buffer = render(*format, &outcome, plain)?;
+        std::fs::write(path, &buffer).with_context(|| format!("--report {}", path.display()))?;
     }
     print_diagnostics(&outcome, args, started.elapsed());
     Ok(if outcome.findings.iter().any(|f| !f.known) {
@@ -82,6 +80,19 @@ pub(super) fn run_source(
     } else {
         EXIT_CLEAN
     })
+}
+
+/// One report of the outcome in `format`.
+fn render(format: Format, outcome: &ScanOutcome, options: ReportOptions) -> Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    // The text report is for people: it shows what needs action, not what was reviewed.
+    if format == Format::Text {
+        let shown: Vec<_> = outcome.findings.iter().filter(|f| !f.known).cloned().collect();
+        write_report(format, &shown, &outcome.stats, options, &mut buffer)?;
+    } else {
+        write_report(format, &outcome.findings, &outcome.stats, options, &mut buffer)?;
+    }
+    Ok(buffer)
 }
 
 /// `--write-baseline` records every finding (all become known); `--baseline` (or

@@ -170,11 +170,18 @@ fn history_jobs(
         selection.hidden = vec![resolve(repo, from)?];
         selection.tips = commit_tips(&mut reader, &[resolve(repo, to)?], &mut scratch);
     } else if !git.branches.is_empty() {
-        let targets = git
-            .branches
-            .iter()
-            .map(|b| resolve(repo, b))
-            .collect::<Result<Vec<_>, _>>()?;
+        // `^REF` leaves out REF and its ancestors, as in `git rev-list`; with
+        // only exclusions, every ref is a tip (`--all --not REF...`).
+        let mut targets = Vec::new();
+        for branch in &git.branches {
+            match branch.strip_prefix('^') {
+                Some(hidden) => selection.hidden.push(resolve(repo, hidden)?),
+                None => targets.push(resolve(repo, branch)?),
+            }
+        }
+        if targets.is_empty() {
+            targets = all_ref_targets(repo)?;
+        }
         selection.tips = commit_tips(&mut reader, &targets, &mut scratch);
     } else {
         let targets = all_ref_targets(repo)?;

@@ -8,8 +8,9 @@
 //!
 //! `critical` and `high` findings are `error`, `medium` ones `warning`, `low` and
 //! `info` ones `notice`. The file is relative to the current directory (the
-//! checkout, when CI runs `hush scan .`) with `/` separators; stdin findings
-//! have no `file`. Values are escaped as the runner expects (`%`, CR and LF in
+//! checkout, when CI runs `hush scan .`) with `/` separators; for history
+//! (`hush git`) it is the path in the commit's tree, which is where the checkout
+//! has it, and the message names the commit; stdin findings have no `file`. Values are escaped as the runner expects (`%`, CR and LF in
 //! the message; also `:` and `,` in properties), so a file name cannot end the
 //! command early or inject another one. The message shows the masked secret,
 //! even with `--show-secrets`: a job log is not the place for it.
@@ -25,14 +26,24 @@ use crate::origin::Origin;
 pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     let mut base = Base::default();
     for f in findings {
-        let message = escape_data(&format!("{} ({}): {}", f.masked(), f.rule_id, f.remediation));
         let title = escape_property(&f.rule_name);
         for l in &f.locations {
             let mut properties = Vec::with_capacity(6);
-            if let Origin::File { path } = &l.origin {
-                let file = slash_joined(&base.segments(path));
-                properties.push(format!("file={}", escape_property(&file)));
+            let mut message = format!("{} ({})", f.masked(), f.rule_id);
+            match &l.origin {
+                Origin::File { path } => {
+                    let file = slash_joined(&base.segments(path));
+                    properties.push(format!("file={}", escape_property(&file)));
+                }
+                Origin::GitBlob { path, commit, .. } => {
+                    properties.push(format!("file={}", escape_property(path)));
+                    if let Some(c) = commit {
+                        message.push_str(&format!(" in commit {}", &c.id[..c.id.len().min(12)]));
+                    }
+                }
+                _ => {}
             }
+            let message = escape_data(&format!("{message}: {}", f.remediation));
             let line = l.line.max(1);
             properties.push(format!("line={line}"));
             properties.push(format!("col={}", l.column.max(1)));

@@ -6,6 +6,7 @@
 mod csv;
 mod github;
 mod json;
+mod markdown;
 mod relative;
 mod sarif;
 mod text;
@@ -30,6 +31,8 @@ pub enum Format {
     Github,
     /// CSV, one row per location, for spreadsheets.
     Csv,
+    /// A Markdown table, for a CI job summary or a pull request comment (secrets always masked).
+    Markdown,
 }
 
 /// Settings shared by every format.
@@ -56,6 +59,7 @@ pub fn write_report(
         Format::Sarif => sarif::write(findings, out),
         Format::Github => github::write(findings, out),
         Format::Csv => csv::write(findings, options, out),
+        Format::Markdown => markdown::write(findings, stats, out),
     }
 }
 

@@ -3,6 +3,7 @@
 //! string is committed outside the paths .hushignore excludes).
 #![allow(dead_code)]
 
+pub mod gitrepo;
 pub mod images;
 
 use std::path::Path;
