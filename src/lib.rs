@@ -23,6 +23,7 @@ pub mod finding;
 pub mod git;
 pub mod image;
 pub mod import;
+mod named;
 pub mod origin;
 pub mod report;
 pub mod scan;

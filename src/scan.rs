@@ -10,11 +10,12 @@ use hush_rules::RuleSet;
 use crate::allow::{inline_allows, Allowlist};
 use crate::archive::ArchiveOptions;
 use crate::finding::{Finding, FindingSet};
+use crate::named::scan_named_files;
 use crate::origin::Origin;
 use crate::stats::ScanStats;
 use crate::stream::Located;
 use crate::stream::{StreamOutcome, StreamScanner};
-use crate::walk::{display_path, scan_file, walk, Shared};
+use crate::walk::{display_path, walk, Shared};
 
 /// How to scan; the CLI builds it from flags.
 #[derive(Debug, Clone)]
@@ -79,18 +80,19 @@ pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutco
     let mut findings = FindingSet::new();
     let mut stats = ScanStats::default();
     let mut roots = Vec::new();
-    let mut scanner = StreamScanner::new(rules);
+    let mut files = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            scan_stdin(&mut scanner, opts, &mut stats, &mut findings);
+            scan_stdin(&mut StreamScanner::new(rules), opts, &mut stats, &mut findings);
             continue;
         }
         match std::fs::metadata(path) {
             Err(e) => stats.error(display_path(path).display().to_string(), describe_missing(path, &e)),
             Ok(meta) if meta.is_dir() => roots.push(path.clone()),
-            Ok(_) => scan_file(&mut scanner, path, opts, &mut stats, &mut findings),
+            Ok(_) => files.push(path.clone()),
         }
     }
+    scan_named_files(rules, &files, opts, &mut findings, &mut stats);
     let shared: Shared = Mutex::new((findings, stats));
     walk(rules, &roots, opts, &shared);
     let (findings, mut stats) = shared.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -16,6 +16,8 @@ pub enum SkipReason {
     Symlink,
     /// Matched by an `[allow] paths` glob of `.hush.toml`.
     AllowedPath,
+    /// A file named on the command line that `.hushignore` keeps out.
+    Ignored,
     /// A Git LFS pointer: the content is not in the repository.
     LfsPointer,
     /// An archive nested deeper than `--archive-depth`.
@@ -35,6 +37,7 @@ impl fmt::Display for SkipReason {
             SkipReason::Special => "not a regular file (FIFO, socket or device)",
             SkipReason::Symlink => "symbolic link (use --follow to follow)",
             SkipReason::AllowedPath => "allowed by an [allow] paths glob",
+            SkipReason::Ignored => "matched by .hushignore",
             SkipReason::LfsPointer => "Git LFS pointer (content stored outside the repository)",
             SkipReason::TooDeep => "archive nested deeper than --archive-depth",
             SkipReason::Encrypted => "encrypted archive member",

@@ -60,6 +60,10 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// What the GitHub Action (action.yml) runs: reads its inputs (`INPUT_*`) and
+    /// the runner's event, scans what the event adds, writes annotations, SARIF
+    /// and the job summary, and sets the step outputs.
+    GithubAction,
     /// Print the man page (roff), or write one page per command into a directory.
     Man {
         /// Write hush.1, hush-scan.1, hush-git.1... into DIR instead of printing hush.1.

@@ -2,6 +2,7 @@
 //! `run` dispatches, and [`session`] turns a source's outcome into a report and
 //! an exit code the same way for every scanning command.
 
+mod action;
 mod args;
 mod docs;
 mod hook;
@@ -89,6 +90,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::InstallHook(args) => hook::install_hook(&args),
         Command::Completions { shell } => docs::completions(shell),
+        Command::GithubAction => action::github_action(),
         Command::Man { dir } => docs::man(dir.as_deref()),
     }
 }

@@ -102,6 +102,31 @@ struct WalkNotes {
     problems: Vec<(String, String)>,
 }
 
+/// What a CI integration asks of a repository before it picks a range: which
+/// of these revisions resolve to a commit here, and whether the clone is shallow.
+pub struct RepositoryFacts {
+    pub shallow: bool,
+    /// For each asked revision, whether it names a commit in the repository.
+    pub commits: Vec<bool>,
+}
+
+/// [`RepositoryFacts`] for `revisions` in the repository at or above `path`.
+pub fn repository_facts(path: &Path, revisions: &[&str]) -> Result<RepositoryFacts, GitError> {
+    let repo = open(path)?;
+    let shallow = repo.shallow_commits().ok().flatten().is_some_and(|c| !c.is_empty());
+    let commits = revisions
+        .iter()
+        .map(|spec| {
+            repo.rev_parse_single(*spec)
+                .ok()
+                .and_then(|id| id.object().ok())
+                .and_then(|object| object.peel_to_commit().ok())
+                .is_some()
+        })
+        .collect();
+    Ok(RepositoryFacts { shallow, commits })
+}
+
 /// Opens the repository at or above `path`, with no global or system config (it
 /// is never needed to read objects, and never runs anything).
 fn open(path: &Path) -> Result<gix::Repository, GitError> {

@@ -5,6 +5,7 @@
 
 pub mod gitrepo;
 pub mod images;
+pub mod tools;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
