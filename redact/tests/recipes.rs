@@ -288,7 +288,9 @@ fn readme_snippets_are_copied_from_the_recipe_files() {
 
     let files: BTreeSet<String> = std::fs::read_dir(repo_root().join("recipes"))
         .expect("recipes/")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|e| e.expect("entry"))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|f| f != "README.md")
         .collect();
     let shown_files: BTreeSet<String> = shown.keys().cloned().collect();
