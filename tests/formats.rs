@@ -511,3 +511,94 @@ fn stdin_csv_path_is_a_dash() {
         "{text}"
     );
 }
+
+#[test]
+fn markdown_is_pinned_on_a_small_tree() {
+    let (dir, token) = tree_with_token();
+    let out = run_in(dir.path(), &["scan", "--format", "markdown", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let expected = format!(
+        "### hush: 1 secret found\n\n3 file(s) scanned.\n\n\
+         | Severity | Rule | Secret | Where |\n| --- | --- | --- | --- |\n\
+         | critical | {PAT_NAME} (`github-pat`) | `ghp_…(40)` | `config.env:2:14` and 1 more |\n"
+    );
+    assert_eq!(stdout(&out), expected);
+    assert!(!stdout(&out).contains(&token));
+}
+
+#[test]
+fn markdown_cells_cannot_break_the_table() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = "a|b`<img src=x>.env";
+    fs::write(dir.path().join(name), format!("T={}\n", github_token(2))).expect("write");
+    let out = run_in(dir.path(), &["scan", "--format", "markdown", "--show-secrets", "."]);
+    let text = stdout(&out);
+    let row = text.lines().find(|l| l.starts_with("| critical")).expect("a row");
+    assert!(row.contains("`a\\|b'<img src=x>.env:1:3`"), "{row}");
+    // Five unescaped cell separators: four cells.
+    assert_eq!(row.replace("\\|", "").matches('|').count(), 5, "{row}");
+    assert!(
+        !text.contains(&github_token(2)),
+        "markdown masks even with --show-secrets"
+    );
+}
+
+#[test]
+fn one_scan_writes_several_reports() {
+    let (dir, _token) = tree_with_token();
+    let out = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--report",
+            "sarif=out.sarif",
+            "--report",
+            "markdown=summary.md",
+            "--report",
+            "CSV=rows.csv",
+            "config.env",
+            "sub",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(json(&out)["findings"].as_array().map(Vec::len), Some(1));
+    let sarif: Value = serde_json::from_slice(&fs::read(dir.path().join("out.sarif")).expect("sarif")).expect("json");
+    assert_valid_sarif(&sarif);
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(2),
+        "one result per location"
+    );
+    let summary = fs::read_to_string(dir.path().join("summary.md")).expect("markdown");
+    assert!(summary.starts_with("### hush: 1 secret found"), "{summary}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("rows.csv"))
+            .expect("csv")
+            .lines()
+            .count(),
+        3
+    );
+
+    for (value, message) in [
+        ("sarif", "is not FORMAT=FILE"),
+        ("pdf=x.pdf", "\"pdf\" is not a format"),
+        ("sarif=", "is not FORMAT=FILE"),
+    ] {
+        let out = run_in(dir.path(), &["scan", "--report", value, "."]);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        assert!(
+            stderr(&out).contains("--report") && stderr(&out).contains(message),
+            "{value}: {}",
+            stderr(&out)
+        );
+    }
+    let out = run_in(dir.path(), &["scan", "--report", "sarif=no/such/dir/x.sarif", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--report no/such/dir/x.sarif"),
+        "{}",
+        stderr(&out)
+    );
+}

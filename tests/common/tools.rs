@@ -43,4 +43,7 @@ pub fn quick_release_build(command: &mut Command) -> &mut Command {
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")
         .env("CARGO_TERM_COLOR", "never")
+        // pre-commit's `cargo install` re-resolves dependencies: keep to versions that
+        // build with the declared rust-version (as .cargo/config.toml says for users).
+        .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback")
 }
