@@ -302,35 +302,37 @@ fn count_new_findings(path: &Path) -> Result<usize> {
     Ok(count)
 }
 
-/// Appends to `$GITHUB_STEP_SUMMARY` (other steps write there too).
-fn append_summary(markdown: &[u8]) -> Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
-        return Ok(());
+/// The runner's file named by the environment variable `var` (GITHUB_OUTPUT,
+/// GITHUB_STEP_SUMMARY), opened for appending; `None` outside a runner.
+fn runner_file(var: &str) -> Result<Option<std::fs::File>> {
+    let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
+        return Ok(None);
     };
-    let mut file = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .with_context(|| format!("GITHUB_STEP_SUMMARY {}", Path::new(&path).display()))?;
-    file.write_all(markdown)?;
+        .with_context(|| format!("{var} {}", Path::new(&path).display()))?;
+    Ok(Some(file))
+}
+
+/// Appends to `$GITHUB_STEP_SUMMARY` (other steps write there too).
+fn append_summary(markdown: &[u8]) -> Result<()> {
+    if let Some(mut file) = runner_file("GITHUB_STEP_SUMMARY")? {
+        file.write_all(markdown)?;
+    }
     Ok(())
 }
 
 /// Sets the step outputs `findings` and `sarif-file` in `$GITHUB_OUTPUT`.
 fn write_outputs(findings: usize, sarif_file: &str) -> Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
-        return Ok(());
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| format!("GITHUB_OUTPUT {}", Path::new(&path).display()))?;
     if sarif_file.contains(['\n', '\r']) {
         bail!("input sarif-file: a file name with a line break cannot be an output");
     }
-    writeln!(file, "findings={findings}")?;
-    writeln!(file, "sarif-file={sarif_file}")?;
+    if let Some(mut file) = runner_file("GITHUB_OUTPUT")? {
+        writeln!(file, "findings={findings}")?;
+        writeln!(file, "sarif-file={sarif_file}")?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! The command line: [`args`] holds the clap definitions, close to the flags;
 //! `run` dispatches, and [`session`] turns a source's outcome into a report and
-//! an exit code the same way for every scanning command.
+//! an exit code the same way for every scanning command. Where hush runs has a
+//! module each: [`hook`] (`install-hook`), [`action`] (`github-action`, what
+//! action.yml runs), [`docs`] (`completions`, `man`).
 
 mod action;
 mod args;
