@@ -418,3 +418,17 @@ fn the_readme_workflows_are_valid_and_shown_as_they_are() {
     }
     check_jsonschema("vendor.github-workflows", &workflows);
 }
+
+#[test]
+fn this_repositorys_workflows_are_valid() {
+    let dir = repository_root().join(".github/workflows");
+    let workflows: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect(".github/workflows")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(!workflows.is_empty());
+    for workflow in &workflows {
+        read_yaml(workflow);
+    }
+    check_jsonschema("vendor.github-workflows", &workflows);
+}

@@ -200,6 +200,44 @@ fn branch_exclusions_leave_out_what_they_reach() {
 }
 
 #[test]
+fn hushignore_keeps_paths_out_of_history_and_the_index() {
+    let (_dir, repo) = repo();
+    commit_file(
+        &repo,
+        "fixtures/fake.env",
+        &format!("T={}\n", github_token(23)),
+        "fixture",
+    );
+    commit_file(&repo, "app.env", &format!("T={}\n", github_token(24)), "app");
+    commit_file(&repo, ".hushignore", "fixtures/\n", "ignore fixtures");
+    let paths = |doc: &serde_json::Value| places(doc).into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+    let (code, doc, err) = scan_git(&repo, &["--verbose"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(paths(&doc), vec!["app.env"]);
+    assert!(
+        err.contains("skipped fixtures/fake.env: matched by .hushignore"),
+        "{err}"
+    );
+    let (_, doc, _) = scan_git(&repo, &["--no-ignore"]);
+    assert_eq!(paths(&doc), vec!["app.env", "fixtures/fake.env"]);
+
+    // The index: a staged fixture passes, a staged secret elsewhere does not.
+    fs::write(repo.join("fixtures/more.env"), format!("T={}\n", github_token(25))).expect("write");
+    git(&repo, &["add", "fixtures/more.env"]);
+    let (code, doc, _) = scan_git(&repo, &["--staged"]);
+    assert_eq!((code, paths(&doc).len()), (Some(0), 0));
+
+    // A bare clone has no work tree: HEAD's .hushignore applies.
+    let bare = repo.with_file_name("bare.git");
+    git(
+        &repo,
+        &["clone", "-q", "--bare", ".", bare.to_str().expect("utf-8 path")],
+    );
+    let (_, doc, _) = scan_git(&bare, &[]);
+    assert_eq!(paths(&doc), vec!["app.env"]);
+}
+
+#[test]
 fn since_skips_older_commits() {
     let (_dir, repo) = repo();
     fs::write(repo.join("old.env"), format!("T={}\n", github_token(11))).expect("write");

@@ -272,6 +272,9 @@ pub struct GitArgs {
     /// Skip blobs larger than this (bytes; K, M, G suffixes).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_blob_size: u64,
+    /// Do not apply the repository's `.hushignore` to the paths in its history.
+    #[arg(long)]
+    pub no_ignore: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }

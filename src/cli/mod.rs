@@ -69,7 +69,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                 all_objects: args.all_objects,
                 max_blob_size: args.max_blob_size,
             };
-            run_source(&args.report, &args.repo, |rules, options| {
+            run_source(&args.report, &args.repo, |rules, mut options| {
+                options.no_ignore = args.no_ignore;
                 Ok(scan_git(rules, &git, &options)?)
             })
         }

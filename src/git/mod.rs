@@ -11,6 +11,7 @@
 
 mod blobs;
 mod history;
+mod ignore;
 mod objects;
 mod staged;
 
@@ -23,6 +24,7 @@ use hush_rules::RuleSet;
 pub use objects::{days_from_civil, CommitMeta};
 
 use crate::scan::{ScanOptions, ScanOutcome};
+use crate::stats::ScanStats;
 use blobs::{scan_blobs, BlobJob, BlobPlace};
 use history::{commit_tips, walk, History, Selection};
 use objects::ObjectReader;
@@ -77,12 +79,19 @@ pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result
     let repo = open(&git.repo)?;
     let sync = repo.clone().into_sync();
     let mut notes = WalkNotes::default();
-    let jobs = if git.staged {
+    let mut jobs = if git.staged {
         staged::staged_jobs(&repo)?
     } else {
         history_jobs(&repo, &sync, git, &mut notes)?
     };
+    let mut ignored = ScanStats::default();
+    if !opts.no_ignore {
+        if let Some(patterns) = ignore::hushignore(&repo, &mut ignored) {
+            ignore::drop_ignored(&mut jobs, &patterns, &mut ignored);
+        }
+    }
     let (findings, mut stats) = scan_blobs(&sync, rules, jobs, git.max_blob_size, opts);
+    stats.merge(ignored);
     stats.notes.extend(notes.notes);
     for (object, message) in notes.problems {
         stats.error(object, message);
