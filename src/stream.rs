@@ -17,7 +17,7 @@ use std::io::{self, Read};
 
 use hush_rules::{Match, Matcher, RuleSet};
 
-use crate::text::{decode_utf16, sniff, Encoding, SNIFF_LEN};
+use crate::text::{decode_utf16, sniff, Encoding, Utf16Reader, SNIFF_LEN};
 
 /// Default chunk size: large enough that typical files are one read.
 pub const DEFAULT_CHUNK: usize = 8 << 20;
@@ -102,23 +102,30 @@ impl<'s> StreamScanner<'s> {
     }
 
     /// Scans everything `reader` yields, appending located matches to `out`.
+    /// UTF-16 is decoded as it is read: any stream costs one chunk plus the
+    /// overlap (and, for UTF-16, the undecoded first chunk).
     pub fn scan_reader<R: Read>(&mut self, mut reader: R, out: &mut Vec<Located>) -> io::Result<StreamOutcome> {
         self.buf.clear();
-        let mut eof = fill(&mut reader, &mut self.buf, self.chunk)?;
+        let eof = fill(&mut reader, &mut self.buf, self.chunk)?;
         match sniff(&self.buf[..self.buf.len().min(SNIFF_LEN)]) {
-            Encoding::Binary if !self.include_binary => return Ok(StreamOutcome::Binary),
-            Encoding::Utf16Le | Encoding::Utf16Be if !self.include_binary => {
-                let le = sniff(&self.buf) == Encoding::Utf16Le;
-                reader.read_to_end(&mut self.buf)?;
-                let decoded = decode_utf16(&self.buf, le);
-                self.scan_bytes(&decoded, out);
-                return Ok(StreamOutcome::Scanned {
-                    bytes: decoded.len() as u64,
-                    utf16: true,
-                });
+            Encoding::Binary if !self.include_binary => Ok(StreamOutcome::Binary),
+            encoding @ (Encoding::Utf16Le | Encoding::Utf16Be) if !self.include_binary => {
+                let head = io::Cursor::new(std::mem::take(&mut self.buf));
+                let mut decoded = Utf16Reader::new(head.chain(reader), encoding == Encoding::Utf16Le);
+                let eof = fill(&mut decoded, &mut self.buf, self.chunk)?;
+                let bytes = self.scan_chunks(&mut decoded, eof, out)?;
+                Ok(StreamOutcome::Scanned { bytes, utf16: true })
             }
-            _ => {}
+            _ => {
+                let bytes = self.scan_chunks(&mut reader, eof, out)?;
+                Ok(StreamOutcome::Scanned { bytes, utf16: false })
+            }
         }
+    }
+
+    /// The chunk loop of [`StreamScanner::scan_reader`]: `buf` holds the first
+    /// chunk (`eof` if it is the last). Returns the bytes scanned.
+    fn scan_chunks<R: Read>(&mut self, reader: &mut R, mut eof: bool, out: &mut Vec<Located>) -> io::Result<u64> {
         let mut pos = ChunkPosition::default();
         let mut reported_upto = 0u64;
         loop {
@@ -139,10 +146,7 @@ impl<'s> StreamScanner<'s> {
                 }
             }
             if eof {
-                return Ok(StreamOutcome::Scanned {
-                    bytes: pos.base + self.buf.len() as u64,
-                    utf16: false,
-                });
+                return Ok(pos.base + self.buf.len() as u64);
             }
             reported_upto = limit;
             let drop = self.buf.len() - self.overlap;
@@ -153,7 +157,7 @@ impl<'s> StreamScanner<'s> {
             }
             pos.base += drop as u64;
             self.buf.drain(..drop);
-            eof = fill(&mut reader, &mut self.buf, self.chunk)?;
+            eof = fill(reader, &mut self.buf, self.chunk)?;
         }
     }
 
@@ -309,5 +313,41 @@ remediation = "r"
         assert!(matches!(outcome, StreamOutcome::Scanned { utf16: true, .. }));
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].line, out[0].column), (2, 1));
+    }
+
+    /// Fuzzing regression: a UTF-16 stream was read whole into memory (and
+    /// decoded into a second copy) before scanning, so stdin or a large file in
+    /// UTF-16 cost memory in proportion to its size. It is now decoded as it is
+    /// read and goes through the same chunks as any stream.
+    #[test]
+    fn utf16_streams_are_scanned_in_chunks_in_bounded_memory() {
+        let mut text = String::new();
+        for i in 0..2000 {
+            text.push_str(&format!("line {i} filler filler filler\n"));
+            if i % 97 == 3 {
+                text.push_str(&format!("  x = tok_k3j9q2m8v7{:02}\n", i % 100));
+            }
+        }
+        let input: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let set = rules();
+        let mut whole = Vec::new();
+        let blob = StreamScanner::new(&set).scan_blob(&input, &mut whole);
+        assert_eq!(whole.len(), 21);
+        let chunk = 1000;
+        let mut s = StreamScanner::with_chunk(&set, chunk, 40);
+        let mut out = Vec::new();
+        let outcome = s.scan_reader(&input[..], &mut out).expect("in-memory read");
+        assert_eq!(outcome, blob);
+        assert!(matches!(outcome, StreamOutcome::Scanned { utf16: true, .. }));
+        assert_eq!(out, whole);
+        assert!(
+            s.buf.capacity() < input.len() / 8,
+            "the chunk buffer grew to {} bytes for a {}-byte stream",
+            s.buf.capacity(),
+            input.len()
+        );
     }
 }

@@ -62,6 +62,107 @@ pub fn decode_utf16(bytes: &[u8], little_endian: bool) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// Raw bytes read at a time by [`Utf16Reader`].
+const UTF16_READ: usize = 64 << 10;
+
+/// Decodes a UTF-16 stream into UTF-8 as it is read, in bounded memory, with
+/// the same output as [`decode_utf16`] on the whole stream whatever the read
+/// sizes: a byte-order mark at the start is dropped, unpaired surrogates become
+/// U+FFFD, an odd trailing byte is ignored.
+pub struct Utf16Reader<R> {
+    inner: R,
+    little_endian: bool,
+    /// Raw bytes not decoded yet: an odd byte, or a high surrogate that the next
+    /// read may pair.
+    raw: Vec<u8>,
+    /// Decoded bytes not handed out yet, from `out_pos`.
+    out: Vec<u8>,
+    out_pos: usize,
+    at_start: bool,
+    eof: bool,
+}
+
+impl<R: std::io::Read> Utf16Reader<R> {
+    pub fn new(inner: R, little_endian: bool) -> Self {
+        Utf16Reader {
+            inner,
+            little_endian,
+            raw: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            at_start: true,
+            eof: false,
+        }
+    }
+
+    /// Reads more raw bytes and decodes what can be decided; false at the end.
+    fn refill(&mut self) -> std::io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        let kept = self.raw.len();
+        self.raw.resize(kept + UTF16_READ, 0);
+        let n = loop {
+            match self.inner.read(&mut self.raw[kept..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.raw.truncate(kept);
+                    return Err(e);
+                }
+            }
+        };
+        self.raw.truncate(kept + n);
+        self.eof = n == 0;
+        // Whole units only; at the end, an odd byte is dropped. Before it, a
+        // trailing high surrogate waits for its pair.
+        let mut take = self.raw.len() & !1;
+        if !self.eof && take >= 2 {
+            let last = [self.raw[take - 2], self.raw[take - 1]];
+            let unit = if self.little_endian {
+                u16::from_le_bytes(last)
+            } else {
+                u16::from_be_bytes(last)
+            };
+            if (0xD800..0xDC00).contains(&unit) {
+                take -= 2;
+            }
+        }
+        self.out.clear();
+        self.out_pos = 0;
+        if !self.at_start && self.raw.get(..2).is_some_and(|unit| is_bom(unit, self.little_endian)) {
+            // decode_utf16 drops a U+FEFF first; only the stream's first is a mark.
+            self.out.extend_from_slice("\u{FEFF}".as_bytes());
+        }
+        self.out
+            .extend_from_slice(&decode_utf16(&self.raw[..take], self.little_endian));
+        self.at_start &= take == 0;
+        self.raw.drain(..take);
+        if self.eof {
+            self.raw.clear();
+        }
+        Ok(!self.out.is_empty() || !self.eof)
+    }
+}
+
+fn is_bom(unit: &[u8], little_endian: bool) -> bool {
+    unit == if little_endian { [0xFF, 0xFE] } else { [0xFE, 0xFF] }
+}
+
+impl<R: std::io::Read> std::io::Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.out_pos == self.out.len() {
+            if !self.refill()? {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +196,47 @@ mod tests {
         assert_eq!(decode_utf16(&utf16("héllo", true, true), true), "héllo".as_bytes());
         assert_eq!(decode_utf16(&utf16("héllo", false, true), false), "héllo".as_bytes());
         assert_eq!(decode_utf16(&utf16("abc", true, false), true), b"abc");
+    }
+
+    /// A reader that yields at most `step` bytes per read.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn utf16_decodes_the_same_whatever_the_read_sizes() {
+        use std::io::Read;
+        let text = "\u{FEFF}a=1\n\u{1F600} x\u{FEFF}y 日本\n".repeat(3);
+        for le in [true, false] {
+            let mut input = utf16(&text, le, true);
+            // A lone high surrogate, a lone low one, and an odd trailing byte.
+            let lone: [u16; 3] = [0xD83D, 0x41, 0xDE00];
+            for unit in lone {
+                input.extend_from_slice(&if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+            }
+            input.push(0x41);
+            let whole = decode_utf16(&input, le);
+            for step in [1, 2, 3, 5, 64, 1 << 20] {
+                let mut streamed = Vec::new();
+                Utf16Reader::new(Trickle { bytes: &input, step }, le)
+                    .read_to_end(&mut streamed)
+                    .expect("in-memory reads");
+                assert_eq!(
+                    String::from_utf8_lossy(&streamed),
+                    String::from_utf8_lossy(&whole),
+                    "step {step}"
+                );
+            }
+        }
     }
 }
