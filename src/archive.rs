@@ -19,9 +19,13 @@
 use std::cell::Cell;
 use std::io::{self, BufReader, Cursor, Read, Seek};
 
+use hush_rules::RuleSet;
+
+use crate::finding::FindingSet;
 use crate::origin::Origin;
-use crate::scan::Context;
-use crate::stats::SkipReason;
+use crate::scan::{Context, ScanOptions, ScanOutcome};
+use crate::stats::{ScanStats, SkipReason};
+use crate::stream::StreamScanner;
 
 /// Archive limits (`--archive-depth`, `--archive-max-bytes`, `--archive-max-ratio`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,6 +216,38 @@ pub(crate) fn scan_zip_file(ctx: &mut Context, origin: &Origin, file: impl Read 
     let budget = Budget::for_archive(size, &ctx.opts.archive);
     let result = scan_zip(ctx, origin, file, 1, &budget);
     finish(ctx, origin, &budget, result);
+}
+
+/// Scans an in-memory file named `name` as the walker scans one on disk: a zip
+/// in place, any other archive as a stream, anything else as text. The entry
+/// point of the archive fuzz target and of tests that build archives in memory.
+#[doc(hidden)]
+pub fn scan_file_bytes(rules: &RuleSet, name: &str, bytes: &[u8], opts: &ScanOptions) -> ScanOutcome {
+    let mut scanner = StreamScanner::new(rules);
+    let mut findings = FindingSet::new();
+    let mut stats = ScanStats::default();
+    let origin = Origin::File { path: name.into() };
+    let mut ctx = Context {
+        scanner: &mut scanner,
+        opts,
+        stats: &mut stats,
+        findings: &mut findings,
+    };
+    let size = bytes.len() as u64;
+    let result = if opts.archive.max_depth > 0 && classify(bytes, name) == Kind::Zip {
+        scan_zip_file(&mut ctx, &origin, Cursor::new(bytes), size);
+        Ok(())
+    } else {
+        scan_member(&mut ctx, &origin, &mut &bytes[..], size, 0, None)
+    };
+    if let Err(e) = result {
+        ctx.stats.error(name, e.to_string());
+    }
+    stats.sort();
+    ScanOutcome {
+        findings: findings.into_findings(rules),
+        stats,
+    }
 }
 
 /// After the outermost archive: a limit hit is a finding, any other error is
