@@ -28,7 +28,7 @@ fn long_version() -> &'static str {
 /// Find leaked secrets in files, directories, git history, container
 /// images and stdin, and redact them from logs.
 #[derive(Debug, Parser)]
-#[command(name = "hush", version, long_version = long_version(), about, propagate_version = true)]
+#[command(name = "hush", version, long_version = long_version(), propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
