@@ -7,19 +7,12 @@
 
 #![no_main]
 
-use std::sync::OnceLock;
-
-use hush_rules::RuleSet;
+use hush_fuzz::rules;
 use hush_scanner::archive::{scan_file_bytes, ArchiveOptions};
 use hush_scanner::scan::ScanOptions;
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 6] = ["a.zip", "a.tar", "a.tgz", "a.txt.gz", "a.zst", "blob"];
-
-fn rules() -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| RuleSet::default_rules().expect("default rules compile"))
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&knob, rest)) = data.split_first() else {

@@ -8,17 +8,12 @@
 #![no_main]
 
 use std::io::Read;
-use std::sync::OnceLock;
 
-use hush_rules::{Match, Matcher, RuleSet};
+use hush_fuzz::rules;
+use hush_rules::{Match, Matcher};
 use hush_scanner::stream::StreamScanner;
 use hush_scanner::text::{decode_utf16, Utf16Reader};
 use libfuzzer_sys::fuzz_target;
-
-fn rules() -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| RuleSet::default_rules().expect("default rules compile"))
-}
 
 fuzz_target!(|data: &[u8]| {
     let rules = rules();

@@ -6,29 +6,10 @@
 
 #![no_main]
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
-use hush_rules::RuleSet;
+use hush_fuzz::{image_path, rules};
 use hush_scanner::image::{scan_images, ImageOptions};
 use hush_scanner::scan::ScanOptions;
 use libfuzzer_sys::fuzz_target;
-
-fn rules() -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| RuleSet::default_rules().expect("default rules compile"))
-}
-
-/// One file per process, rewritten for each input.
-fn image_path() -> &'static PathBuf {
-    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("img.tar");
-        (dir, path)
-    });
-    path
-}
 
 fuzz_target!(|data: &[u8]| {
     let path = image_path();

@@ -18,10 +18,7 @@
 
 #![no_main]
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
-use hush_rules::RuleSet;
+use hush_fuzz::{image_path, rules};
 use hush_scanner::image::{scan_images, ImageOptions};
 use hush_scanner::scan::ScanOptions;
 use libfuzzer_sys::fuzz_target;
@@ -32,21 +29,6 @@ const OCI_INDEX: &[u8] = br#"{"schemaVersion":2,"manifests":[{"digest":"sha256:e
 const OCI_MANIFEST: &[u8] =
     br#"{"schemaVersion":2,"config":{"digest":"sha256:cc"},"layers":[{"digest":"sha256:aa"},{"digest":"sha256:bb"}]}"#;
 const CONFIG: &[u8] = br#"{"os":"linux","architecture":"amd64","config":{"Env":["A=1"]},"history":[{"created_by":"ADD a"},{"created_by":"RUN b"}],"rootfs":{"diff_ids":["sha256:11","sha256:22"]}}"#;
-
-fn rules() -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| RuleSet::default_rules().expect("default rules compile"))
-}
-
-fn image_path() -> &'static PathBuf {
-    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("img.tar");
-        (dir, path)
-    });
-    path
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
