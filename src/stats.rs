@@ -79,6 +79,17 @@ pub struct ScanStats {
     /// Things a user should know that are not errors (a shallow clone, a
     /// submodule not followed).
     pub notes: Vec<String>,
+    /// The repository a git scan read, for SARIF's `versionControlProvenance`.
+    pub repository: Option<RepositoryInfo>,
+}
+
+/// Where a scanned repository lives and what was checked out: its remote's URL
+/// (never with credentials), HEAD's commit and branch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepositoryInfo {
+    pub uri: String,
+    pub revision: Option<String>,
+    pub branch: Option<String>,
 }
 
 impl ScanStats {
@@ -104,6 +115,9 @@ impl ScanStats {
         self.skips.extend(other.skips);
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
+        if self.repository.is_none() {
+            self.repository = other.repository;
+        }
     }
 
     /// Sorts skips and errors by path, so output does not depend on thread timing.

@@ -602,3 +602,37 @@ fn one_scan_writes_several_reports() {
         stderr(&out)
     );
 }
+
+#[test]
+fn sarif_from_history_names_the_repository_without_credentials() {
+    use common::gitrepo::{commit_file, git, repo};
+    let (_dir, repo) = repo();
+    // Built at run time: this file is scanned by CI and must stay clean.
+    let password = common::base62(77, 24);
+    git(
+        &repo,
+        &[
+            "remote",
+            "add",
+            "origin",
+            &format!("https://bot:{password}@git.example.com/org/app.git"),
+        ],
+    );
+    let head = commit_file(&repo, "ci.env", &format!("T={}\n", github_token(3)), "ci");
+    let out = run_in(&repo, &["git", "--format", "sarif", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stdout(&out).contains(&password));
+    let doc = sarif(&out);
+    assert_valid_sarif(&doc);
+    assert_github_accepts(&doc);
+    let provenance = &doc["runs"][0]["versionControlProvenance"][0];
+    assert_eq!(provenance["repositoryUri"], "https://git.example.com/org/app.git");
+    assert_eq!(provenance["revisionId"], head.as_str());
+    assert_eq!(provenance["branch"], "main");
+    assert_eq!(provenance["mappedTo"]["uriBaseId"], "%SRCROOT%");
+
+    // No remote: no provenance (a local path says nothing to a SARIF viewer).
+    git(&repo, &["remote", "remove", "origin"]);
+    let doc = sarif(&run_in(&repo, &["git", "--format", "sarif", "."]));
+    assert!(doc["runs"][0].get("versionControlProvenance").is_none(), "{doc}");
+}

@@ -13,6 +13,7 @@ mod blobs;
 mod history;
 mod ignore;
 mod objects;
+mod provenance;
 mod staged;
 
 use std::collections::HashSet;
@@ -92,6 +93,7 @@ pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result
     }
     let (findings, mut stats) = scan_blobs(&sync, rules, jobs, git.max_blob_size, opts);
     stats.merge(ignored);
+    stats.repository = provenance::repository_info(&repo);
     stats.notes.extend(notes.notes);
     for (object, message) in notes.problems {
         stats.error(object, message);

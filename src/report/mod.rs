@@ -56,7 +56,7 @@ pub fn write_report(
         Format::Text => text::write(findings, options, out),
         Format::Json => json::write_document(findings, stats, options, out),
         Format::Jsonl => json::write_lines(findings, options, out),
-        Format::Sarif => sarif::write(findings, out),
+        Format::Sarif => sarif::write(findings, stats, out),
         Format::Github => github::write(findings, out),
         Format::Csv => csv::write(findings, options, out),
         Format::Markdown => markdown::write(findings, stats, out),

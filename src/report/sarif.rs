@@ -8,7 +8,9 @@
 //! percent-encoded; lines and columns are 1-based and never 0, and a one-line
 //! region's `endColumn` is past its `startColumn`. Columns count bytes, as in
 //! the other formats. `partialFingerprints."hush/v1"` is the finding's
-//! fingerprint, so an alert keeps its identity when the secret moves.
+//! fingerprint, so an alert keeps its identity when the secret moves. A history
+//! scan (`hush git`) adds `versionControlProvenance`: the repository's remote URL
+//! (credentials removed), HEAD's commit and branch.
 //!
 //! Secrets never go into SARIF, with or without `--show-secrets`: a SARIF file is
 //! uploaded and kept by other systems, so results carry the masked form only.
@@ -23,13 +25,14 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
     Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    ToolComponent, VersionControlDetails,
 };
 
 use super::level_name;
 use super::relative::Base;
 use crate::finding::{Finding, Location};
 use crate::origin::Origin;
+use crate::stats::{RepositoryInfo, ScanStats};
 
 /// The schema of the OASIS Standard (errata 01), the one
 /// `fixtures/sarif-schema-2.1.0.json` holds and the tests validate against.
@@ -63,8 +66,11 @@ const URI_ESCAPED: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
-pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
-    let log = document(findings, &mut Base::default());
+pub(super) fn write(findings: &[Finding], stats: &ScanStats, out: &mut dyn Write) -> io::Result<()> {
+    let mut log = document(findings, &mut Base::default());
+    if let (Some(repository), Some(run)) = (&stats.repository, log.runs.first_mut()) {
+        run.version_control_provenance = Some(vec![provenance(repository)]);
+    }
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }
@@ -106,6 +112,18 @@ fn document(findings: &[Finding], base: &mut Base) -> Sarif {
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+/// The scanned repository: where it lives, HEAD's commit and branch; paths in
+/// results are relative to its root (`%SRCROOT%`).
+fn provenance(repository: &RepositoryInfo) -> VersionControlDetails {
+    let mut details = VersionControlDetails::builder()
+        .repository_uri(repository.uri.clone())
+        .mapped_to(ArtifactLocation::builder().uri_base_id(SRCROOT).build())
+        .build();
+    details.revision_id = repository.revision.clone();
+    details.branch = repository.branch.clone();
+    details
 }
 
 /// The rule a finding came from, as a reporting descriptor.
