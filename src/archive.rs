@@ -1,12 +1,15 @@
 //! Archives found while scanning: zip-family files (zip, jar, war, whl, apk,
-//! nupkg, ...), tar, and gzip or zstd streams (so `.tar.gz`, `.tgz`, `.gz`,
-//! `.zst`), opened in memory, nested up to a depth, each member scanned as a file
-//! whose origin joins the outer and inner names with `!`.
+//! nupkg, ...), tar, and gzip, zstd, bzip2 or xz streams (so `.tar.gz`, `.tgz`,
+//! `.gz`, `.zst`, `.tar.bz2`, `.tar.xz`, ...), opened in memory, nested up to a
+//! depth, each member scanned as a file whose origin joins the outer and inner
+//! names with `!`.
 //!
-//! The kind is told by magic bytes (gzip `1f 8b`, zstd `28 b5 2f fd`, zip
-//! `PK\3\4`, tar `ustar` at 257 or a valid v7 header checksum in a `.tar`), so
-//! a renamed archive is opened and a text file named `.zip` is scanned as text.
-//! bzip2 and xz are not opened: the crates for them bind C libraries.
+//! The kind is told by magic bytes (gzip `1f 8b`, zstd `28 b5 2f fd`, bzip2
+//! `BZh1`-`BZh9` followed by a block or end-of-stream marker, xz `fd 37 7a 58 5a
+//! 00`, zip `PK\3\4`, tar `ustar` at 257 or a valid v7 header checksum in a
+//! `.tar`), so a renamed archive is opened and a text file named `.zip` is
+//! scanned as text. The xz decoder's dictionary is capped (`XZ_MEMORY_LIMIT_KB`),
+//! so a crafted header cannot make it allocate gigabytes.
 //!
 //! Nothing is written to disk. Every byte read out of a decoder or a zip member
 //! counts against one budget per outermost archive: at most `max_bytes`, and at
@@ -53,6 +56,9 @@ const RATIO_FLOOR: u64 = 10 << 20;
 /// A zip inside another archive is read into memory (zip needs random access);
 /// a larger one is skipped.
 const ZIP_IN_MEMORY_MAX: u64 = 256 << 20;
+/// The most memory the xz decoder may take (its dictionary): 256 MiB, above
+/// what `xz -9` uses (64 MiB dictionary).
+const XZ_MEMORY_LIMIT_KB: u32 = 256 << 10;
 /// Bytes looked at to tell the kind of a stream (a tar header).
 const HEAD_LEN: usize = 512;
 
@@ -61,6 +67,8 @@ const HEAD_LEN: usize = 512;
 pub(crate) enum Kind {
     Gzip,
     Zstd,
+    Bzip2,
+    Xz,
     Zip,
     Tar,
     Plain,
@@ -73,6 +81,10 @@ pub(crate) fn classify(head: &[u8], name: &str) -> Kind {
         Kind::Gzip
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         Kind::Zstd
+    } else if is_bzip2(head) {
+        Kind::Bzip2
+    } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+        Kind::Xz
     } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         Kind::Zip
     } else if head.get(257..262) == Some(b"ustar") || (name.ends_with(".tar") && v7_tar_header(head)) {
@@ -80,6 +92,30 @@ pub(crate) fn classify(head: &[u8], name: &str) -> Kind {
     } else {
         Kind::Plain
     }
+}
+
+/// The decoder of a compressed stream (gzip, zstd, bzip2, xz); any other kind
+/// is passed through as it is.
+pub(crate) fn decompressor<'r>(kind: Kind, reader: impl Read + 'r) -> io::Result<Box<dyn Read + 'r>> {
+    Ok(match kind {
+        Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+        Kind::Zstd => Box::new(zstd::stream::read::Decoder::new(reader)?),
+        Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(reader)),
+        Kind::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(reader, true, XZ_MEMORY_LIMIT_KB)),
+        Kind::Zip | Kind::Tar | Kind::Plain => Box::new(reader),
+    })
+}
+
+/// `BZh` and a block size digit, then the first block's magic (the digits of
+/// pi) or the end-of-stream magic (the digits of the square root of pi): a text
+/// that happens to start with `BZh9` is not taken for one.
+fn is_bzip2(head: &[u8]) -> bool {
+    const BLOCK: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
+    const END: [u8; 6] = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
+    head.len() >= 10
+        && head.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&head[3])
+        && (head[4..10] == BLOCK || head[4..10] == END)
 }
 
 /// A 512-byte block whose checksum field matches its bytes.
@@ -270,12 +306,8 @@ fn open(
     budget: &Budget,
 ) -> io::Result<()> {
     match kind {
-        Kind::Gzip => {
-            let decoder = flate2::read::MultiGzDecoder::new(reader);
-            scan_decoded(ctx, origin, Metered { inner: decoder, budget }, depth, budget)
-        }
-        Kind::Zstd => {
-            let decoder = zstd::stream::read::Decoder::new(reader)?;
+        Kind::Gzip | Kind::Zstd | Kind::Bzip2 | Kind::Xz => {
+            let decoder = decompressor(kind, reader)?;
             scan_decoded(ctx, origin, Metered { inner: decoder, budget }, depth, budget)
         }
         // Buffered: a tar is read one 512-byte header at a time.
@@ -322,10 +354,21 @@ fn scan_decoded(
     scan_member(ctx, &inner, &mut rest, 0, depth, Some(budget))
 }
 
-/// `a.txt.gz` → `a.txt`, `a.tgz` → `a.tar`, `a.zst` → `a`: the last name only.
+/// `a.txt.gz` → `a.txt`, `a.tgz` → `a.tar`, `a.zst` → `a`, `a.tar.xz` →
+/// `a.tar`: the last name only.
 fn decompressed_name(path: &str) -> String {
     let base = path.rsplit(['/', '!']).next().unwrap_or(path);
-    for (suffix, replacement) in [(".tgz", ".tar"), (".gz", ""), (".zst", ""), (".zstd", "")] {
+    for (suffix, replacement) in [
+        (".tgz", ".tar"),
+        (".gz", ""),
+        (".zst", ""),
+        (".zstd", ""),
+        (".tbz2", ".tar"),
+        (".tbz", ".tar"),
+        (".bz2", ""),
+        (".txz", ".tar"),
+        (".xz", ""),
+    ] {
         if let Some(stem) = base.strip_suffix(suffix) {
             if !stem.is_empty() {
                 return format!("{stem}{replacement}");
@@ -440,6 +483,9 @@ mod tests {
     fn kinds_come_from_magic_bytes() {
         assert_eq!(classify(&[0x1f, 0x8b, 8], "x.txt"), Kind::Gzip);
         assert_eq!(classify(&[0x28, 0xb5, 0x2f, 0xfd], "x"), Kind::Zstd);
+        assert_eq!(classify(b"BZh91AY&SY\x00", "x"), Kind::Bzip2);
+        assert_eq!(classify(b"BZh9 is not a bzip2 stream", "x.bz2"), Kind::Plain);
+        assert_eq!(classify(&[0xfd, b'7', b'z', b'X', b'Z', 0, 0, 4], "x"), Kind::Xz);
         assert_eq!(classify(b"PK\x03\x04rest", "a.txt"), Kind::Zip);
         assert_eq!(classify(b"just text", "a.zip"), Kind::Plain);
         let mut header = tar::Header::new_old();

@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::images::{gzip, tar, zip, zstd};
+use common::images::{bzip2, gzip, tar, xz, zip, zstd};
 use common::{github_token, json, run_in, stderr, stdout};
 use serde_json::Value;
 
@@ -36,6 +36,8 @@ fn archives(dir: &Path) {
     fs::write(dir.join("src.tgz"), gzip(&tar(&[("src/.env", &t(4))]))).expect("write");
     fs::write(dir.join("notes.txt.gz"), gzip(&t(5))).expect("write");
     fs::write(dir.join("dump.sql.zst"), zstd(&t(6))).expect("write");
+    fs::write(dir.join("logs.tar.bz2"), bzip2(&tar(&[("var/log/app.log", &t(8))]))).expect("write");
+    fs::write(dir.join("backup.sql.xz"), xz(&t(9))).expect("write");
     // Renamed: told by magic bytes, not the name.
     fs::write(dir.join("release.bin"), zip(&[("keys.txt", &t(7))])).expect("write");
 }
@@ -50,7 +52,9 @@ fn each_kind_of_archive_is_opened_and_named_with_bangs() {
         paths(&json(&out)),
         [
             "app.jar!config/app.properties",
+            "backup.sql.xz!backup.sql",
             "dump.sql.zst!dump.sql",
+            "logs.tar.bz2!var/log/app.log",
             "notes.txt.gz!notes.txt",
             "pkg.whl!pkg/settings.py",
             "plain.tar!etc/conf",
@@ -68,7 +72,7 @@ fn no_archives_and_depth_zero_turn_it_off() {
         let out = run_in(dir.path(), &["scan", ".", flag, "--format", "json"]);
         assert_eq!(out.status.code(), Some(0), "{flag}: {}", stdout(&out));
         // Each archive is binary (compressed, or a tar header's NUL bytes).
-        assert_eq!(json(&out)["stats"]["skipped"]["binary"], 7, "{flag}");
+        assert_eq!(json(&out)["stats"]["skipped"]["binary"], 9, "{flag}");
     }
 }
 
@@ -185,4 +189,26 @@ fn a_corrupt_archive_is_an_error_and_the_rest_is_scanned() {
     let out = run_in(dir.path(), &["scan", ".", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "findings win over errors");
     assert_eq!(paths(&json(&out)), ["ok.txt"]);
+}
+
+#[test]
+fn bzip2_and_xz_bombs_stop_at_the_byte_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zeros = vec![0u8; 8 << 20];
+    fs::write(dir.path().join("zeros.xz"), xz(&zeros)).expect("write");
+    fs::write(dir.path().join("zeros.bz2"), bzip2(&zeros)).expect("write");
+    let out = run_in(
+        dir.path(),
+        &["scan", ".", "--archive-max-bytes", "1M", "--format", "json"],
+    );
+    let doc = json(&out);
+    let mut limited: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "archive-limit")
+        .map(|f| f["locations"][0]["path"].as_str().expect("path").to_owned())
+        .collect();
+    limited.sort();
+    assert_eq!(limited, ["zeros.bz2", "zeros.xz"], "{doc:#}");
 }

@@ -199,12 +199,10 @@ fn read_layer(
     let head = archive::read_head(&mut raw)?;
     let kind = archive::classify(&head, "");
     let raw = Cursor::new(head).chain(raw);
-    let stream: Box<dyn Read> = match kind {
-        Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
-        Kind::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
-        Kind::Tar | Kind::Plain => Box::new(raw),
-        Kind::Zip => return Err(io::Error::other("a zip, not a tar layer")),
-    };
+    if kind == Kind::Zip {
+        return Err(io::Error::other("a zip, not a tar layer"));
+    }
+    let stream = archive::decompressor(kind, raw)?;
     let mut tar = tar::Archive::new(stream);
     for entry in tar.entries()? {
         let mut entry = entry?;

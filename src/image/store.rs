@@ -52,9 +52,10 @@ impl Store {
         let head = crate::archive::read_head(&mut file).map_err(io_error)?;
         match crate::archive::classify(&head, ".tar") {
             crate::archive::Kind::Tar => {}
-            crate::archive::Kind::Gzip | crate::archive::Kind::Zstd => {
-                return Err(ImageError::Compressed(path.display().to_string()))
-            }
+            crate::archive::Kind::Gzip
+            | crate::archive::Kind::Zstd
+            | crate::archive::Kind::Bzip2
+            | crate::archive::Kind::Xz => return Err(ImageError::Compressed(path.display().to_string())),
             _ => return Err(ImageError::NotAnImage(path.display().to_string())),
         }
         file.seek(SeekFrom::Start(0)).map_err(io_error)?;

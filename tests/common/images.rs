@@ -36,6 +36,19 @@ pub fn zstd(data: &[u8]) -> Vec<u8> {
     zstd::encode_all(data, 3).expect("zstd in memory")
 }
 
+pub fn bzip2(data: &[u8]) -> Vec<u8> {
+    let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    encoder.write_all(data).expect("bzip2 in memory");
+    encoder.finish().expect("finish bzip2")
+}
+
+pub fn xz(data: &[u8]) -> Vec<u8> {
+    let options = lzma_rust2::XzOptions::with_preset(1);
+    let mut encoder = lzma_rust2::XzWriter::new(Vec::new(), options).expect("xz writer");
+    encoder.write_all(data).expect("xz in memory");
+    encoder.finish().expect("finish xz")
+}
+
 /// A zip with deflated members.
 pub fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
