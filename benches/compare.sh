@@ -8,6 +8,8 @@
 #        with ../shared/bench/make-tree-corpus.sh if missing)
 # Env:   RUNS=5  PEERS=/tmp/peers (venv for kingfisher; created if missing)
 set -euo pipefail
+# shellcheck source=benches/lib.sh
+. "$(dirname "$0")/lib.sh"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tree=${1:-/tmp/hush-bench/tree}
 runs=${RUNS:-5}
@@ -34,11 +36,9 @@ measure() {
   "$@" >/dev/null 2>&1 || true
   : >"$out/$name.times"
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$out/$name.one" "$@" >/dev/null 2>&1 || true
-    cat "$out/$name.one" >>"$out/$name.times"
+    time_run "$out/$name.times" "$@"
   done
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 measure hush "$hush" scan "$tree" --format json --output "$out/hush.json"
 measure kingfisher "$kingfisher" scan "$tree" --no-validate --format json --output "$out/kingfisher.json"

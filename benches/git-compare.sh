@@ -9,6 +9,8 @@
 #        with benches/make-git-history.py if missing: 50k commits, 20k files)
 # Env:   RUNS=3  PEERS=/tmp/peers
 set -euo pipefail
+# shellcheck source=benches/lib.sh
+. "$(dirname "$0")/lib.sh"
 repo_dir=$(cd "$(dirname "$0")/.." && pwd)
 history=${1:-/tmp/hush-bench/history}
 runs=${RUNS:-3}
@@ -26,11 +28,9 @@ measure() { # NAME CMD...: wall seconds and peak RSS (KiB) per run
   local name=$1; shift
   : >"$out/$name.times"
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$out/$name.one" "$@" >/dev/null 2>&1 || true
-    cat "$out/$name.one" >>"$out/$name.times"
+    time_run "$out/$name.times" "$@"
   done
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 measure hush "$hush" git -q --format json --output "$out/hush.json" "$history"
 measure kingfisher "$peers/bin/kingfisher" scan "$history" --no-validate --format json --output "$out/kf.json"

@@ -13,6 +13,8 @@
 # Files are in the page cache for every run (each command runs once untimed
 # first): the figures compare CPU work, not disk speed.
 set -euo pipefail
+# shellcheck source=benches/lib.sh
+. "$(dirname "$0")/lib.sh"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tree=${1:-/tmp/hush-bench/tree}
 runs=${RUNS:-3}
@@ -111,9 +113,7 @@ measure() {
   : >"$out/$name.times"
   for _ in $(seq "$runs"); do
     $prep
-    /usr/bin/time -f '%e %M' -o "$out/$name.one" "$@" >/dev/null 2>&1 || true
-    # time writes "Command exited with non-zero status 1" first for a scan with findings
-    tail -n1 "$out/$name.one" >>"$out/$name.times"
+    time_run "$out/$name.times" "$@"
   done
   sort -n "$out/$name.times" | awk '{w[NR]=$1; m[NR]=$2} END {i=int((NR+1)/2); print w[i], m[i]}' >"$out/$name.median"
 }

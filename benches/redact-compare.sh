@@ -11,6 +11,8 @@
 # Usage: benches/redact-compare.sh [SIZE_MB]   (default 1100: over 1 GB)
 # Env:   RUNS=3  CORPUS=/tmp/hush-bench/redact-logs.txt (regenerated if too small)
 set -euo pipefail
+# shellcheck source=benches/lib.sh
+. "$(dirname "$0")/lib.sh"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 size_mb=${1:-1100}
 runs=${RUNS:-3}
@@ -146,12 +148,10 @@ measure() {
   "$@" <"$corpus" >/dev/null 2>&1 || true
   : >"$work/$name.times"
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$work/$name.one" "$@" <"$corpus" >/dev/null 2>/dev/null || true
-    cat "$work/$name.one" >>"$work/$name.times"
+    time_run "$work/$name.times" "$@" <"$corpus"
   done
   "$@" <"$corpus" 2>/dev/null | grep -o 'REDACTED[^] ]*' | wc -l >"$work/$name.count" || true
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 measure cat cat
 measure sed sed -E 's/ghp_[A-Za-z0-9]{36}/[REDACTED]/g'
