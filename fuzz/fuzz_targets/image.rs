@@ -6,21 +6,9 @@
 
 #![no_main]
 
-use hush_fuzz::{image_path, rules};
-use hush_scanner::image::{scan_images, ImageOptions};
-use hush_scanner::scan::ScanOptions;
+use hush_fuzz::scan_as_image;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let path = image_path();
-    std::fs::write(path, data).expect("write the image");
-    let opts = ImageOptions {
-        scan: ScanOptions {
-            threads: 1,
-            max_file_size: 1 << 20,
-            ..ScanOptions::default()
-        },
-        platform: None,
-    };
-    let _ = scan_images(rules(), std::slice::from_ref(path), &opts);
+    scan_as_image(data);
 });

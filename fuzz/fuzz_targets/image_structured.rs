@@ -18,9 +18,7 @@
 
 #![no_main]
 
-use hush_fuzz::{image_path, rules};
-use hush_scanner::image::{scan_images, ImageOptions};
-use hush_scanner::scan::ScanOptions;
+use hush_fuzz::scan_as_image;
 use libfuzzer_sys::fuzz_target;
 
 const SEPARATOR: &[u8] = b"--8<--";
@@ -77,17 +75,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let named: Vec<(&[u8], &[u8])> = files.iter().map(|(n, b)| (n.as_bytes(), &b[..])).collect();
-    let path = image_path();
-    std::fs::write(path, tar(&named)).expect("write the image");
-    let opts = ImageOptions {
-        scan: ScanOptions {
-            threads: 1,
-            max_file_size: 1 << 20,
-            ..ScanOptions::default()
-        },
-        platform: None,
-    };
-    let _ = scan_images(rules(), std::slice::from_ref(path), &opts);
+    scan_as_image(&tar(&named));
 });
 
 /// The input cut at each separator (at most 8 parts).

@@ -1,10 +1,13 @@
 //! What the fuzz targets share: the default rules, compiled once per process,
-//! and a scratch file for targets whose entry point reads a path.
+//! and scanning bytes as an image file (the image reader's entry point reads a
+//! path).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use hush_rules::RuleSet;
+use hush_scanner::image::{scan_images, ImageOptions};
+use hush_scanner::scan::ScanOptions;
 
 /// The default rule set, compiled on first use.
 pub fn rules() -> &'static RuleSet {
@@ -12,9 +15,25 @@ pub fn rules() -> &'static RuleSet {
     RULES.get_or_init(|| RuleSet::default_rules().expect("default rules compile"))
 }
 
+/// Writes `bytes` to the scratch image file and scans it as an image, one
+/// thread, members up to 1 MiB.
+pub fn scan_as_image(bytes: &[u8]) {
+    let path = image_path();
+    std::fs::write(path, bytes).expect("write the image");
+    let opts = ImageOptions {
+        scan: ScanOptions {
+            threads: 1,
+            max_file_size: 1 << 20,
+            ..ScanOptions::default()
+        },
+        platform: None,
+    };
+    let _ = scan_images(rules(), std::slice::from_ref(path), &opts);
+}
+
 /// `img.tar` in a temp dir that lives as long as the process: one file,
 /// rewritten for each input.
-pub fn image_path() -> &'static PathBuf {
+fn image_path() -> &'static PathBuf {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
