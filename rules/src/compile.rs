@@ -52,15 +52,37 @@ pub struct Rule {
     pub(crate) reject_placeholders: bool,
     /// Lower-cased stopwords.
     pub(crate) stopwords: Vec<Vec<u8>>,
+    /// Who wins when two rules report overlapping secrets (see [`Rank`]).
+    pub(crate) rank: Rank,
+    /// Rules whose matches inside this rule's whole match are part of this
+    /// finding (a key pair subsumes the key id and the secret), by index.
+    pub(crate) subsumes: Vec<u32>,
     /// The rule as written, kept for `rules check` and the example tests.
     pub spec: RuleSpec,
 }
 
-/// A rule's regex and the index of its `secret` group (0: the whole match).
+/// A rule's regex, the index of its `secret` group (0: the whole match) and of
+/// its `gap` group, if the rule checks one.
 #[derive(Debug)]
 pub(crate) struct CompiledRegex {
     pub regex: Regex,
     pub secret_group: usize,
+    pub gap_group: Option<usize>,
+}
+
+/// How much a rule knows about what it finds. Of two overlapping matches the
+/// higher rank is reported; a provider rule's *rejection* of a candidate (bad
+/// checksum, structure, entropy, placeholder) is final for lower ranks too, so
+/// no generic rule re-reports what a provider rule ruled out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rank {
+    /// Tagged `generic`: a password or token by its key alone.
+    Generic,
+    /// Compiled from a `[[providers]]` table entry: a provider's name near a value
+    /// of its shape.
+    KeywordValue,
+    /// A provider rule proper: a prefix, a structure or a checksum.
+    Provider,
 }
 
 impl Rule {
@@ -84,7 +106,12 @@ fn build_regex(pattern: &str) -> Result<CompiledRegex, String> {
         .build()
         .map_err(|e| e.to_string())?;
     let secret_group = regex.capture_names().position(|n| n == Some("secret")).unwrap_or(0);
-    Ok(CompiledRegex { regex, secret_group })
+    let gap_group = regex.capture_names().position(|n| n == Some("gap"));
+    Ok(CompiledRegex {
+        regex,
+        secret_group,
+        gap_group,
+    })
 }
 
 /// One rule that a prefilter pattern triggers.
@@ -146,6 +173,25 @@ impl RuleSet {
                 });
             }
             rules.push(compile_rule(spec)?);
+        }
+        let index_of: HashMap<&str, u32> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i as u32))
+            .collect();
+        // A subsumed rule that is not in the set (disabled) is simply absent.
+        let subsumes: Vec<Vec<u32>> = rules
+            .iter()
+            .map(|r| {
+                r.spec
+                    .subsumes
+                    .iter()
+                    .filter_map(|id| index_of.get(id.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        for (rule, list) in rules.iter_mut().zip(subsumes) {
+            rule.subsumes = list;
         }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -221,7 +267,19 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
     if spec.window_after == 0 && spec.scope == Scope::Window {
         return Err(invalid(&spec, "window_after must be positive"));
     }
+    if spec.gap_check && !spec.regex.contains("(?P<gap>") {
+        return Err(invalid(&spec, "gap_check needs a group named gap in the regex"));
+    }
+    let rank = if spec.tags.iter().any(|t| t == "generic") {
+        Rank::Generic
+    } else if spec.tags.iter().any(|t| t == crate::table::KEYWORD_VALUE_TAG) {
+        Rank::KeywordValue
+    } else {
+        Rank::Provider
+    };
     Ok(Rule {
+        rank,
+        subsumes: Vec::new(),
         id: spec.id.clone(),
         name: spec.name.clone(),
         keywords: spec.keywords.clone(),

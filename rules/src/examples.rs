@@ -42,18 +42,26 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
             })
         };
         let spec = &rule.spec;
+        // A provider-table rule's examples are generated from its shape: the
+        // value in every wrapper the shared reach promises, and look-alikes.
+        let (generated, generated_negative) = match &spec.table {
+            Some(shape) => crate::table::generated_examples(&spec.id, shape, spec.entropy.unwrap_or(0.0)),
+            None => (Vec::new(), Vec::new()),
+        };
+        let examples: Vec<&String> = spec.examples.iter().chain(&generated).collect();
+        let negatives: Vec<&String> = spec.negative_examples.iter().chain(&generated_negative).collect();
         if require_counts {
-            if spec.examples.len() < 2 {
-                fail(format!("has {} examples, needs at least 2", spec.examples.len()));
+            if examples.len() < 2 {
+                fail(format!("has {} examples, needs at least 2", examples.len()));
             }
-            if spec.negative_examples.is_empty() {
+            if negatives.is_empty() {
                 fail("has no negative example".into());
             }
             if !spec.remediation.contains("https://") {
                 fail("remediation names no https:// docs URL".into());
             }
         }
-        for example in &spec.examples {
+        for example in examples {
             let keyword_present = spec.keywords.iter().any(|k| match spec.keyword_case {
                 KeywordCase::Exact => example.contains(k.as_str()),
                 KeywordCase::Ignore => example.to_ascii_lowercase().contains(&k.to_ascii_lowercase()),
@@ -67,7 +75,7 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
                 fail(format!("finds nothing in example {}", abbreviate(example)));
             }
         }
-        for negative in &spec.negative_examples {
+        for negative in negatives {
             found.clear();
             matcher.find(negative.as_bytes(), &mut found);
             if found.iter().any(|m| m.rule == index) {

@@ -23,6 +23,7 @@ mod examples;
 mod matcher;
 mod pack;
 mod placeholder;
+mod table;
 mod validate;
 
 pub use compile::{CompileError, Rule, RuleSet};
@@ -34,6 +35,7 @@ pub use pack::{
     DEFAULT_PACKS, DEFAULT_PACKS_DIGEST, DEFAULT_RULE_COUNT,
 };
 pub use placeholder::looks_like_placeholder;
+pub use table::{gap_names_a_non_secret, keyword_variants, Alphabet, ProviderSpec, TableShape, KEYWORD_VALUE_TAG};
 pub use validate::{github_checksum, Validator};
 
 /// Version of the embedded default rule packs, reported by `hush --version`.

@@ -5,15 +5,18 @@
 //! of `exact` keywords whose case differs; (2) per rule, the hits become windows
 //! (bytes around the hit, or the hit's line), overlapping windows merge, and the
 //! rule's regex runs in each window only; (3) each candidate secret passes the
-//! rule's entropy floor, placeholder and stopword rejection and validator; (4) a
-//! match of a `generic` rule that overlaps a provider rule's match is dropped, so
-//! one secret is reported once, by the rule that knows what it is.
+//! rule's entropy floor, placeholder and stopword rejection and validator (and,
+//! for provider-table rules, the gap check); (4) overlaps are resolved by rank
+//! ([`crate::compile::Rank`]): a match that overlaps a higher-ranked rule's match,
+//! or a candidate that a provider rule *rejected*, is dropped, and a pair rule's
+//! match swallows the matches of the rules it subsumes, so one credential is
+//! reported once, by the rule that knows most about it.
 
 use std::ops::Range;
 
 use regex::bytes::CaptureLocations;
 
-use crate::compile::{Rule, RuleSet};
+use crate::compile::{Rank, Rule, RuleSet};
 use crate::entropy::shannon_entropy;
 use crate::pack::Scope;
 use crate::placeholder::looks_like_placeholder;
@@ -44,6 +47,8 @@ pub struct Matcher<'s> {
     set: &'s RuleSet,
     hits: Vec<Hit>,
     locations: Vec<Option<CaptureLocations>>,
+    /// Secrets a provider rule matched and rejected in the current haystack.
+    rejected: Vec<Range<usize>>,
 }
 
 impl<'s> Matcher<'s> {
@@ -52,6 +57,7 @@ impl<'s> Matcher<'s> {
             set,
             hits: Vec::new(),
             locations: (0..set.rules.len()).map(|_| None).collect(),
+            rejected: Vec::new(),
         }
     }
 
@@ -63,6 +69,7 @@ impl<'s> Matcher<'s> {
     /// Appends every secret in `hay` to `out`, ordered by rule then position.
     pub fn find(&mut self, hay: &[u8], out: &mut Vec<Match>) {
         let first_new = out.len();
+        self.rejected.clear();
         self.collect_hits(hay);
         if self.hits.is_empty() {
             return;
@@ -91,7 +98,7 @@ impl<'s> Matcher<'s> {
             }
         }
         self.hits = hits;
-        drop_generic_overlaps(self.set, out, first_new);
+        resolve_overlaps(self.set, out, first_new, &self.rejected);
     }
 
     fn collect_hits(&mut self, hay: &[u8]) {
@@ -129,12 +136,24 @@ impl<'s> Matcher<'s> {
             let Some((s, e)) = locations.get(compiled.secret_group) else {
                 continue;
             };
-            if s < e && accepts(rule, &hay[s..e]) {
+            if s >= e {
+                continue;
+            }
+            let gap_ok = compiled
+                .gap_group
+                .and_then(|g| locations.get(g))
+                .is_none_or(|(gs, ge)| !crate::table::gap_names_a_non_secret(&hay[gs..ge]));
+            if !gap_ok {
+                continue;
+            }
+            if accepts(rule, &hay[s..e]) {
                 out.push(Match {
                     rule: rule_index,
                     secret: s..e,
                     span: m.start()..m.end(),
                 });
+            } else if rule.rank == Rank::Provider {
+                self.rejected.push(s..e);
             }
         }
     }
@@ -174,26 +193,43 @@ fn accepts(rule: &Rule, secret: &[u8]) -> bool {
     rule.validator.is_none_or(|v| v.check(secret))
 }
 
-/// Removes from `out[first_new..]` each match of a rule tagged `generic` whose
-/// secret overlaps the secret of a match of a non-generic rule.
-fn drop_generic_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize) {
-    let is_generic = |m: &Match| set.rules[m.rule].tags.iter().any(|t| t == "generic");
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+/// Resolves overlapping matches among `out[first_new..]`: drops each match that
+/// overlaps a higher-ranked rule's match or a candidate a provider rule rejected
+/// (when its own rank is lower), and each match of a rule that another match's
+/// rule subsumes, inside that match's span.
+fn resolve_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize, rejected: &[Range<usize>]) {
     let new = &out[first_new..];
-    if !new.iter().any(is_generic) || new.iter().all(is_generic) {
+    let rank = |m: &Match| set.rules[m.rule].rank;
+    let lowest = new.iter().map(rank).min();
+    let highest = new.iter().map(rank).max();
+    let any_subsumer = new.iter().any(|m| !set.rules[m.rule].subsumes.is_empty());
+    let mixed = lowest != highest;
+    let rejections_matter = !rejected.is_empty() && lowest.is_some_and(|r| r < Rank::Provider);
+    if !mixed && !rejections_matter && !any_subsumer {
         return;
     }
-    let specific: Vec<Range<usize>> = new
-        .iter()
-        .filter(|m| !is_generic(m))
-        .map(|m| m.secret.clone())
-        .collect();
     let mut new = out.split_off(first_new);
-    new.retain(|m| {
-        !is_generic(m)
-            || !specific
-                .iter()
-                .any(|s| s.start < m.secret.end && m.secret.start < s.end)
-    });
+    let keep: Vec<bool> = new
+        .iter()
+        .map(|m| {
+            let r = rank(m);
+            if r < Rank::Provider && rejected.iter().any(|x| overlaps(x, &m.secret)) {
+                return false;
+            }
+            !new.iter().any(|o| {
+                (rank(o) > r && overlaps(&o.secret, &m.secret))
+                    || (set.rules[o.rule].subsumes.contains(&(m.rule as u32))
+                        && o.span.start <= m.secret.start
+                        && m.secret.end <= o.span.end)
+            })
+        })
+        .collect();
+    let mut flags = keep.into_iter();
+    new.retain(|_| flags.next().unwrap_or(true));
     out.append(&mut new);
 }
 
@@ -267,6 +303,44 @@ remediation = "r"
     fn line_scope_does_not_cross_lines() {
         let s = set(RULES);
         assert!(ids(&s, b"key\n= Zq8wV3rT").is_empty());
+    }
+
+    #[test]
+    fn a_provider_rejection_is_final_for_generic_rules() {
+        // `tok` requires entropy the value lacks: the generic rule, which would
+        // accept it alone, may not report the span the provider rule ruled out.
+        let s = set(&RULES.replace("confidence = \"high\"", "confidence = \"high\"\nentropy = 3.5"));
+        assert!(ids(&s, b"key = tok_aaaabbbb").is_empty());
+        assert_eq!(ids(&s, b"key = Zq8wV3rT"), vec![("gen".into(), "Zq8wV3rT".into())]);
+    }
+
+    #[test]
+    fn a_pair_rule_subsumes_its_parts() {
+        let pair = r#"
+[[rules]]
+id = "id"
+name = "id"
+keywords = ["KID"]
+keyword_case = "exact"
+regex = '(?P<secret>KID[0-9]{4})'
+severity = "low"
+confidence = "high"
+remediation = "r"
+
+[[rules]]
+id = "pair"
+name = "pair"
+keywords = ["KID"]
+keyword_case = "exact"
+regex = 'KID[0-9]{4}\s+(?P<secret>[a-z]{8})'
+subsumes = ["id"]
+severity = "high"
+confidence = "high"
+remediation = "r"
+"#;
+        let s = set(pair);
+        assert_eq!(ids(&s, b"KID1234 qwertzui"), vec![("pair".into(), "qwertzui".into())]);
+        assert_eq!(ids(&s, b"KID1234 and no more"), vec![("id".into(), "KID1234".into())]);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::table::{provider_rule, ProviderSpec, TableShape};
 use crate::validate::Validator;
 
 include!(concat!(env!("OUT_DIR"), "/default_packs.rs"));
@@ -96,6 +97,20 @@ pub struct RuleSpec {
     /// Texts in which the rule must find nothing.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// The regex has a group named `gap` (the words between a provider keyword
+    /// and the value); a match whose gap names an identifier, a location or a
+    /// public value is dropped (see [`crate::table::gap_names_a_non_secret`]).
+    #[serde(default)]
+    pub gap_check: bool,
+    /// Ids of rules whose matches inside this rule's whole match are parts of
+    /// this finding and are not reported on their own (a key pair subsumes the
+    /// key id and the secret key).
+    #[serde(default)]
+    pub subsumes: Vec<String>,
+    /// Set on rules compiled from a `[[providers]]` table entry: the value's
+    /// shape, from which their examples are generated.
+    #[serde(skip)]
+    pub table: Option<TableShape>,
 }
 
 fn default_window_before() -> usize {
@@ -113,6 +128,9 @@ fn default_true() -> bool {
 struct PackFile {
     #[serde(default)]
     rules: Vec<RuleSpec>,
+    /// The compact table form: one entry per provider credential.
+    #[serde(default)]
+    providers: Vec<ProviderSpec>,
 }
 
 /// A rule pack that could not be read or parsed.
@@ -129,14 +147,16 @@ pub enum LoadError {
     Parse { file: String, message: String },
 }
 
-/// Parses one pack's TOML text; `file` names it in errors.
+/// Parses one pack's TOML text; `file` names it in errors. `[[providers]]`
+/// table entries come after the pack's `[[rules]]`, compiled to rules.
 pub fn load_pack(file: &str, text: &str) -> Result<Vec<RuleSpec>, LoadError> {
-    toml::from_str::<PackFile>(text)
-        .map(|p| p.rules)
-        .map_err(|e| LoadError::Parse {
-            file: file.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
-        })
+    let pack = toml::from_str::<PackFile>(text).map_err(|e| LoadError::Parse {
+        file: file.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })?;
+    let mut rules = pack.rules;
+    rules.extend(pack.providers.into_iter().map(provider_rule));
+    Ok(rules)
 }
 
 /// Reads and parses a pack from disk.

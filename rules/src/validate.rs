@@ -18,6 +18,9 @@ pub enum Validator {
     Pem,
     /// Standard base64 that decodes to printable text of 6 bytes or more.
     Base64Text,
+    /// At least one ASCII letter and one ASCII digit: random keys of 16 or more
+    /// characters nearly always hold both; words, identifiers and numbers do not.
+    LettersAndDigits,
 }
 
 impl Validator {
@@ -28,6 +31,9 @@ impl Validator {
             Validator::Jwt => jwt_ok(secret),
             Validator::Pem => pem_ok(secret),
             Validator::Base64Text => base64_text_ok(secret),
+            Validator::LettersAndDigits => {
+                secret.iter().any(u8::is_ascii_alphabetic) && secret.iter().any(u8::is_ascii_digit)
+            }
         }
     }
 }

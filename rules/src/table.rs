@@ -1,0 +1,692 @@
+//! The provider table: the compact form of the long tail of "provider name near a
+//! value" rules. One `[[providers]]` entry names a provider's keywords and the
+//! documented shape of its credential (alphabet, length, fixed parts); it compiles
+//! to an ordinary [`RuleSpec`] whose regex is the one shared *reach* below, so four
+//! hundred providers are four hundred reviewed table entries, not four hundred
+//! hand-written regexes.
+//!
+//! The reach, from a keyword to its value, covers the shapes people write:
+//! - assignments in env, shell, YAML, JSON, TOML, INI, properties, HCL and code:
+//!   `DATADOG_API_KEY=v`, `datadog_api_key: "v"`, `"datadogApiKey": "v"`,
+//!   `datadogKey := "v"`, `'datadog_key' => 'v'`, `datadog_token <- "v"`;
+//! - call arguments and headers: `setenv("DATADOG_KEY", "v")`,
+//!   `Datadog.Client(api_key="v")`, `"DD-API-KEY": "v"`, `--datadog-api-key v`;
+//! - XML: `<DatadogApiKey>v</DatadogApiKey>`, `<add key="Datadog.ApiKey" value="v"/>`,
+//!   and Jenkins `credentials.xml`, where the provider is named only in `<id>` and
+//!   the value sits in a later `<secret>`/`<password>`/`<apiToken>` element;
+//! - prose and logs: `datadog token v`, `datadog: Using Key=v`.
+//!
+//! Between the keyword and the value lie at most four short words (the *gap*).
+//! The gap's last word says what the value is: `DATADOG_CLIENT_ID` names an
+//! identifier, not a secret, and is rejected (see [`gap_names_a_non_secret`]).
+
+use serde::Deserialize;
+
+use crate::pack::{Confidence, RuleSpec, Scope, Severity};
+use crate::validate::Validator;
+
+/// The alphabet of a provider credential's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alphabet {
+    /// `0-9a-f`, either case (providers print lower case; people paste upper).
+    Hex,
+    /// `0-9a-f` only.
+    HexLower,
+    /// `0-9A-F` only.
+    HexUpper,
+    /// `A-Za-z0-9`.
+    Alnum,
+    /// `a-z0-9`.
+    AlnumLower,
+    /// `A-Z0-9`.
+    AlnumUpper,
+    /// `0-9`.
+    Digits,
+    /// Standard base64 `A-Za-z0-9+/`, with up to two `=` of padding after it.
+    Base64,
+    /// URL-safe `A-Za-z0-9_-`.
+    Base64url,
+    /// URL-safe plus `.`: `A-Za-z0-9_.-`.
+    TokenDot,
+    /// A UUID, 8-4-4-4-12 hex digits (`length` is ignored).
+    Uuid,
+}
+
+impl Alphabet {
+    /// The regex class of one value character.
+    fn class(self) -> &'static str {
+        match self {
+            Alphabet::Hex => "[0-9a-fA-F]",
+            Alphabet::HexLower => "[0-9a-f]",
+            Alphabet::HexUpper => "[0-9A-F]",
+            Alphabet::Alnum => "[A-Za-z0-9]",
+            Alphabet::AlnumLower => "[a-z0-9]",
+            Alphabet::AlnumUpper => "[A-Z0-9]",
+            Alphabet::Digits => "[0-9]",
+            Alphabet::Base64 => "[A-Za-z0-9+/]",
+            Alphabet::Base64url => "[A-Za-z0-9_-]",
+            Alphabet::TokenDot => "[A-Za-z0-9_.-]",
+            Alphabet::Uuid => "[0-9a-fA-F]",
+        }
+    }
+
+    /// What may not follow the value: any character that would make it longer.
+    fn end(self) -> &'static str {
+        match self {
+            Alphabet::Base64 => "(?:[^A-Za-z0-9+/=]|$)",
+            Alphabet::Base64url | Alphabet::Uuid => "(?:[^A-Za-z0-9_-]|$)",
+            Alphabet::TokenDot => "(?:[^A-Za-z0-9_.-]|$)",
+            _ => "(?:[^A-Za-z0-9]|$)",
+        }
+    }
+
+    /// The characters of the alphabet, for generating examples.
+    pub fn chars(self) -> &'static [u8] {
+        match self {
+            Alphabet::Hex | Alphabet::HexLower | Alphabet::Uuid => b"0123456789abcdef",
+            Alphabet::HexUpper => b"0123456789ABCDEF",
+            Alphabet::Alnum => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            Alphabet::AlnumLower => b"abcdefghijklmnopqrstuvwxyz0123456789",
+            Alphabet::AlnumUpper => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            Alphabet::Digits => b"0123456789",
+            Alphabet::Base64 => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            Alphabet::Base64url => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+            Alphabet::TokenDot => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.",
+        }
+    }
+
+    /// The entropy floor (bits per character) a random value of this alphabet
+    /// clears with room to spare at the lengths providers use.
+    fn default_entropy(self) -> f64 {
+        match self {
+            Alphabet::Digits => 2.5,
+            Alphabet::Hex | Alphabet::HexLower | Alphabet::HexUpper | Alphabet::Uuid => 3.0,
+            Alphabet::AlnumLower | Alphabet::AlnumUpper => 3.2,
+            _ => 3.5,
+        }
+    }
+}
+
+/// A value length: one exact length (`length = 32`) or an inclusive range
+/// (`length = [20, 40]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Length {
+    Exact(usize),
+    Range([usize; 2]),
+}
+
+impl Length {
+    /// (min, max), inclusive.
+    pub fn bounds(self) -> (usize, usize) {
+        match self {
+            Length::Exact(n) => (n, n),
+            Length::Range([a, b]) => (a.min(b), a.max(b)),
+        }
+    }
+}
+
+fn default_severity() -> Severity {
+    Severity::High
+}
+fn default_confidence() -> Confidence {
+    Confidence::Medium
+}
+
+/// One provider table entry as written in a pack (`[[providers]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSpec {
+    /// Rule id, kebab-case (`datadog-api-key`).
+    pub id: String,
+    /// Human name of the credential (`Datadog API key`).
+    pub name: String,
+    /// Provider names as people write them. Words may be separated by a space,
+    /// `_`, `-` or `.`; every separator variant (and none) is searched, so
+    /// `"new relic"` also finds `NEW_RELIC_`, `newrelic`, `newRelic`, `new-relic`.
+    pub keywords: Vec<String>,
+    /// The value's alphabet.
+    pub value: Alphabet,
+    /// The value's length, without `prefix` and `suffix` (ignored for `uuid`).
+    #[serde(default = "default_length")]
+    pub length: Length,
+    /// A fixed start of the value (`dapi`), matched case-sensitively.
+    #[serde(default)]
+    pub prefix: String,
+    /// A fixed end of the value, matched case-sensitively.
+    #[serde(default)]
+    pub suffix: String,
+    /// Entropy floor override (bits per character of the whole value).
+    pub entropy: Option<f64>,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+    /// The provider's page on revoking or rotating the credential (https URL).
+    pub docs: String,
+    /// What to do, in a sentence; a generic sentence naming `docs` when absent.
+    pub remediation: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+fn default_length() -> Length {
+    Length::Exact(32)
+}
+
+/// Everything [`crate::check_examples`] needs to generate examples of a table rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableShape {
+    /// The first keyword, as written.
+    pub keyword: String,
+    pub value: Alphabet,
+    pub min_len: usize,
+    pub max_len: usize,
+    pub prefix: String,
+    pub suffix: String,
+}
+
+/// Tag carried by every rule compiled from the table: ranked between provider
+/// rules and generic rules when overlapping matches are resolved.
+pub const KEYWORD_VALUE_TAG: &str = "keyword-value";
+
+/// Bytes before a keyword hit the reach may see: enough for the one character
+/// that must precede a short keyword.
+const REACH_BEFORE: usize = 8;
+/// Bytes after a keyword hit the reach may see: the gap, a Jenkins
+/// `credentials.xml` entry between `<id>` and `<secret>`, and the value.
+const REACH_AFTER: usize = 640;
+
+/// Keywords shorter than this must not follow a letter (`box` in `checkbox`).
+const SHORT_KEYWORD: usize = 6;
+
+/// The characters that separate the words of a multi-word keyword.
+const KEYWORD_SEPARATOR_CHARS: [char; 4] = [' ', '_', '-', '.'];
+
+/// The separators a multi-word keyword is written with.
+const WORD_SEPARATORS: [&str; 5] = ["", "_", "-", ".", " "];
+
+/// Every spelling of a keyword: `"new relic"` gives `newrelic`, `new_relic`,
+/// `new-relic`, `new.relic` and `new relic`.
+pub fn keyword_variants(keyword: &str) -> Vec<String> {
+    let words: Vec<&str> = keyword
+        .split(KEYWORD_SEPARATOR_CHARS)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() < 2 {
+        return vec![keyword.to_owned()];
+    }
+    WORD_SEPARATORS.iter().map(|sep| words.join(sep)).collect()
+}
+
+/// The regex of a table entry: keyword, gap, separator, value.
+fn reach_regex(spec: &ProviderSpec, keywords: &[String]) -> String {
+    let mut short = Vec::new();
+    let mut long = Vec::new();
+    for k in keywords {
+        let escaped = regex_syntax::escape(k);
+        if k.len() < SHORT_KEYWORD {
+            short.push(escaped);
+        } else {
+            long.push(escaped);
+        }
+    }
+    let mut keyword_alts = Vec::new();
+    if !long.is_empty() {
+        keyword_alts.push(format!("(?:{})", long.join("|")));
+    }
+    if !short.is_empty() {
+        keyword_alts.push(format!("(?:(?m:^)|[^A-Za-z])(?:{})", short.join("|")));
+    }
+    let class = spec.value.class();
+    let body = if spec.value == Alphabet::Uuid {
+        format!("{class}{{8}}-{class}{{4}}-{class}{{4}}-{class}{{4}}-{class}{{12}}")
+    } else {
+        let (min, max) = spec.length.bounds();
+        let pad = if spec.value == Alphabet::Base64 { "={0,2}" } else { "" };
+        if min == max {
+            format!("{class}{{{min}}}{pad}")
+        } else {
+            format!("{class}{{{min},{max}}}{pad}")
+        }
+    };
+    let value = format!(
+        "(?-i:(?P<secret>{}{body}{}))",
+        regex_syntax::escape(&spec.prefix),
+        regex_syntax::escape(&spec.suffix)
+    );
+    // The gap: the rest of the keyword's word, then up to three more words, each
+    // after one to four separator characters. Never crosses a line.
+    // A line break may separate words once per word, as in nested YAML or JSON
+    // (`datadog:\n  api_key: v`).
+    let gap = concat!(
+        r#"(?P<gap>[\w.-]{0,40}?(?:(?:[ \t"'`{(:,\[\]]{1,4}|[ \t"'`{(:,\[\]]{0,4}\r?\n[ \t]{1,16}["']?)"#,
+        r#"[\w.-]{1,30}?){0,3}?)"#
+    );
+    // Closing quote or bracket of a key, an assignment operator (or `value=` of an
+    // XML attribute pair, or plain whitespace), an opening quote.
+    let inline = concat!(
+        r#"["'`\])]{0,2}"#,
+        r#"(?:[ \t]*(?:=|:=|::=|=>|->|<-|\|\|=|\?\?=|\?=|:|,|\(|>|\bvalue[ \t]*=)[ \t]*|[ \t]+)"#,
+        r#"(?:[(\[{]?[ \t]*(?:@|[rbuf]{1,2})?["'`]|[(\[])?[ \t]*"#,
+    );
+    // Jenkins credentials.xml: the provider in `<id>`, the value in a later element.
+    let jenkins = r"</id>(?s:.){0,400}?<(?:secret|password|apitoken|apikey|token|key|value)>";
+    format!(
+        "(?i)(?:{}){gap}(?:{inline}|{jenkins}){value}{}",
+        keyword_alts.join("|"),
+        spec.value.end()
+    )
+}
+
+/// Compiles a table entry into an ordinary rule.
+pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
+    let keywords: Vec<String> = spec.keywords.iter().flat_map(|k| keyword_variants(k)).collect();
+    let regex = reach_regex(&spec, &keywords);
+    let (min_len, max_len) = match spec.value {
+        Alphabet::Uuid => (36, 36),
+        _ => spec.length.bounds(),
+    };
+    let validator = match spec.value {
+        Alphabet::Digits | Alphabet::Uuid => None,
+        _ => Some(Validator::LettersAndDigits),
+    };
+    let remediation = spec.remediation.clone().unwrap_or_else(|| {
+        format!(
+            "Revoke this credential in your {} account, issue a new one and keep it in a secret store: {}",
+            spec.keywords.first().map_or("provider", String::as_str),
+            spec.docs
+        )
+    });
+    let mut tags = vec!["provider".to_owned(), KEYWORD_VALUE_TAG.to_owned()];
+    tags.extend(spec.tags.iter().cloned());
+    let shape = TableShape {
+        keyword: spec.keywords.first().cloned().unwrap_or_default(),
+        value: spec.value,
+        min_len,
+        max_len,
+        prefix: spec.prefix.clone(),
+        suffix: spec.suffix.clone(),
+    };
+    RuleSpec {
+        id: spec.id,
+        name: spec.name,
+        keywords,
+        keyword_case: crate::pack::KeywordCase::Ignore,
+        regex,
+        entropy: Some(spec.entropy.unwrap_or(spec.value.default_entropy())),
+        validate: validator,
+        severity: spec.severity,
+        confidence: spec.confidence,
+        tags,
+        remediation,
+        scope: Scope::Window,
+        window_before: REACH_BEFORE,
+        window_after: REACH_AFTER,
+        reject_placeholders: true,
+        stopwords: Vec::new(),
+        examples: Vec::new(),
+        negative_examples: Vec::new(),
+        gap_check: true,
+        subsumes: Vec::new(),
+        table: Some(shape),
+    }
+}
+
+/// Last words of a key that name what is not a secret: an identifier, a
+/// location, a label or a public value.
+const NON_SECRET_LAST_WORDS: &[&str] = &[
+    "id",
+    "ids",
+    "uid",
+    "uuid",
+    "guid",
+    "sid",
+    "appid",
+    "clientid",
+    "userid",
+    "accountid",
+    "projectid",
+    "tenantid",
+    "orgid",
+    "keyid",
+    "name",
+    "names",
+    "user",
+    "username",
+    "login",
+    "email",
+    "mail",
+    "url",
+    "uri",
+    "urls",
+    "link",
+    "host",
+    "hostname",
+    "domain",
+    "region",
+    "zone",
+    "site",
+    "org",
+    "organization",
+    "project",
+    "tenant",
+    "team",
+    "workspace",
+    "endpoint",
+    "server",
+    "port",
+    "path",
+    "dir",
+    "file",
+    "filename",
+    "version",
+    "env",
+    "environment",
+    "prefix",
+    "timeout",
+    "count",
+    "size",
+    "limit",
+    "index",
+    "channel",
+    "model",
+    "sha",
+    "commit",
+    "build",
+    "checksum",
+    "digest",
+    "fingerprint",
+    "number",
+    "phone",
+    "type",
+    "label",
+    "tag",
+    "mode",
+    "level",
+    "enabled",
+    "status",
+    "date",
+    "time",
+    "expiry",
+    "expires",
+    "ttl",
+    "length",
+    "len",
+];
+
+/// Words anywhere in a key that mark its value as public by design.
+const PUBLIC_WORDS: &[&str] = &["public", "publishable", "pub"];
+
+/// Whether the words between a provider keyword and a value say the value is
+/// not a secret: the last word names an identifier, a location or a label
+/// (`DATADOG_CLIENT_ID`, `sentryOrgName`), or a word says it is public.
+pub fn gap_names_a_non_secret(gap: &[u8]) -> bool {
+    let mut last: Option<String> = None;
+    let mut word = String::new();
+    let flush = |word: &mut String, last: &mut Option<String>| -> bool {
+        if word.is_empty() {
+            return false;
+        }
+        let w = std::mem::take(word).to_ascii_lowercase();
+        let public = PUBLIC_WORDS.contains(&w.as_str());
+        *last = Some(w);
+        public
+    };
+    let mut prev: u8 = 0;
+    for &b in gap {
+        if b.is_ascii_alphanumeric() {
+            // camelCase boundary: `apiKeyId` is api, key, id.
+            if b.is_ascii_uppercase() && prev.is_ascii_lowercase() && flush(&mut word, &mut last) {
+                return true;
+            }
+            word.push(b as char);
+        } else if flush(&mut word, &mut last) {
+            return true;
+        }
+        prev = b;
+    }
+    if flush(&mut word, &mut last) {
+        return true;
+    }
+    last.is_some_and(|w| NON_SECRET_LAST_WORDS.contains(&w.as_str()))
+}
+
+/// A small deterministic generator (xorshift64*) for example values.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn seeded(text: &str) -> Self {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Xorshift(h | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn pick(&mut self, chars: &[u8]) -> u8 {
+        chars[(self.next() % chars.len() as u64) as usize]
+    }
+}
+
+/// A random value of the shape, length `len` (the random part).
+fn random_value(shape: &TableShape, rng: &mut Xorshift, len: usize) -> String {
+    let chars = shape.value.chars();
+    let body: String = if shape.value == Alphabet::Uuid {
+        [8, 4, 4, 4, 12]
+            .iter()
+            .map(|&n| (0..n).map(|_| rng.pick(chars) as char).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
+    } else {
+        (0..len).map(|_| rng.pick(chars) as char).collect()
+    };
+    format!("{}{body}{}", shape.prefix, shape.suffix)
+}
+
+/// A value that the rule's own checks accept (not placeholder-like, letters and
+/// digits both present, entropy over the floor).
+fn good_value(shape: &TableShape, rng: &mut Xorshift, len: usize, floor: f64) -> String {
+    loop {
+        let v = random_value(shape, rng, len);
+        let has_letter = v.bytes().any(|b| b.is_ascii_alphabetic());
+        let has_digit = v.bytes().any(|b| b.is_ascii_digit());
+        let mixed = matches!(shape.value, Alphabet::Digits | Alphabet::Uuid) || (has_letter && has_digit);
+        if mixed
+            && !crate::placeholder::looks_like_placeholder(v.as_bytes())
+            && crate::entropy::shannon_entropy(v.as_bytes()) >= floor + 0.2
+        {
+            return v;
+        }
+    }
+}
+
+/// Upper-case with `_` between words: `new relic` → `NEW_RELIC`.
+fn screaming(keyword: &str) -> String {
+    keyword
+        .split(KEYWORD_SEPARATOR_CHARS)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+        .to_ascii_uppercase()
+}
+
+/// `new relic` → `newRelic`; `Datadog` → `datadog`.
+fn camel(keyword: &str) -> String {
+    let mut out = String::new();
+    for (i, w) in keyword
+        .split(KEYWORD_SEPARATOR_CHARS)
+        .filter(|w| !w.is_empty())
+        .enumerate()
+    {
+        let w = w.to_ascii_lowercase();
+        if i == 0 {
+            out.push_str(&w);
+        } else {
+            let mut c = w.chars();
+            if let Some(f) = c.next() {
+                out.push(f.to_ascii_uppercase());
+                out.extend(c);
+            }
+        }
+    }
+    out
+}
+
+/// Generated examples of a table rule: texts it must report (the value in the
+/// wrappers the reach promises) and texts it must not (wrong length, wrong
+/// alphabet, an identifier key, a placeholder).
+pub fn generated_examples(id: &str, shape: &TableShape, floor: f64) -> (Vec<String>, Vec<String>) {
+    let mut rng = Xorshift::seeded(id);
+    let (min, max) = (shape.min_len, shape.max_len);
+    let len = if shape.value == Alphabet::Uuid {
+        36
+    } else {
+        min + (rng.next() as usize % (max - min + 1))
+    };
+    let upper = screaming(&shape.keyword);
+    let cam = camel(&shape.keyword);
+    let mut v = || good_value(shape, &mut rng, len, floor);
+    let positives = vec![
+        format!("{upper}_API_KEY={}", v()),
+        format!("{cam}_token: \"{}\"", v()),
+        format!("{cam}:\n  enabled: true\n  api_key: {}\n", v()),
+        format!("{{\"{cam}Secret\": \"{}\"}}", v()),
+        format!("<add key=\"{cam}.ApiKey\" value=\"{}\" />", v()),
+        format!("2024-05-01 INFO {} token {} accepted", shape.keyword, v()),
+        format!(
+            "<com.cloudbees.plugins.credentials.impl.StringCredentialsImpl>\n  <scope>GLOBAL</scope>\n  <id>{}-api</id>\n  <description>deploy</description>\n  <secret>{}</secret>\n</com.cloudbees.plugins.credentials.impl.StringCredentialsImpl>",
+            cam,
+            v()
+        ),
+        format!("headers = {{\"X-{cam}-Token\": \"{}\"}}", v()),
+        format!("{cam}Key := \"{}\"", v()),
+    ];
+    let good = v();
+    let mut negatives = vec![
+        format!("{upper}_CLIENT_ID={good}"),
+        format!("{upper}_PROJECT_NAME: \"{good}\""),
+        format!("{upper}_API_KEY={}", "x".repeat(len)),
+    ];
+    if shape.value != Alphabet::Uuid {
+        // One character short and three too long; a value split by a stranger.
+        if min > 8 {
+            negatives.push(format!(
+                "{upper}_API_KEY={}",
+                good_value(shape, &mut rng, min - 1, floor)
+            ));
+        }
+        negatives.push(format!(
+            "{upper}_API_KEY={}",
+            good_value(shape, &mut rng, max + 3, floor)
+        ));
+        if min >= 16 {
+            let mut bad = good.clone().into_bytes();
+            let mid = shape.prefix.len() + (bad.len() - shape.prefix.len() - shape.suffix.len()) / 2;
+            bad[mid] = b'!';
+            negatives.push(format!("{upper}_API_KEY={}", String::from_utf8_lossy(&bad)));
+        }
+    }
+    (positives, negatives)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_variants_cover_separators() {
+        let v = keyword_variants("new relic");
+        for want in ["newrelic", "new_relic", "new-relic", "new.relic", "new relic"] {
+            assert!(v.contains(&want.to_owned()), "{want} missing from {v:?}");
+        }
+        assert_eq!(keyword_variants("datadog"), vec!["datadog".to_owned()]);
+    }
+
+    #[test]
+    fn gap_last_word_decides() {
+        assert!(gap_names_a_non_secret(b"_CLIENT_ID"));
+        assert!(gap_names_a_non_secret(b"ApiKeyId"));
+        assert!(gap_names_a_non_secret(b"_org_name"));
+        assert!(gap_names_a_non_secret(b"_PUBLIC_KEY"));
+        assert!(gap_names_a_non_secret(b"PublishableKey"));
+        assert!(!gap_names_a_non_secret(b"_API_KEY"));
+        assert!(!gap_names_a_non_secret(b"_CLIENT_SECRET"));
+        assert!(!gap_names_a_non_secret(b""));
+        assert!(!gap_names_a_non_secret(b" token"));
+        // An id earlier in the key does not matter: its last word is a secret.
+        assert!(!gap_names_a_non_secret(b"_ID_TOKEN"));
+    }
+}
+
+#[cfg(test)]
+mod generated_tests {
+    use crate::{check_examples, load_pack, Matcher, RuleSet};
+
+    const PACK: &str = r#"
+[[providers]]
+id = "acme-api-key"
+name = "Acme API key"
+keywords = ["acme cloud"]
+value = "hex"
+length = 32
+docs = "https://acme.invalid/docs/keys"
+
+[[providers]]
+id = "zork-token"
+name = "Zork token"
+keywords = ["zork"]
+value = "alnum"
+length = [30, 40]
+prefix = "zk"
+docs = "https://zork.invalid/docs"
+"#;
+
+    #[test]
+    fn table_rules_pass_their_generated_examples() {
+        let set = RuleSet::compile(load_pack("t.toml", PACK).expect("parses")).expect("compiles");
+        let failures = check_examples(&set, true);
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+
+    #[test]
+    fn the_reach_finds_shapes_and_skips_identifiers() {
+        let set = RuleSet::compile(load_pack("t.toml", PACK).expect("parses")).expect("compiles");
+        let mut m = Matcher::new(&set);
+        let value = "9f2c4e7a1b3d5f60718293a4b5c6d7e8";
+        let found = |text: String, m: &mut Matcher| {
+            let mut out = Vec::new();
+            m.find(text.as_bytes(), &mut out);
+            out.iter()
+                .any(|x| &text.as_bytes()[x.secret.clone()] == value.as_bytes())
+        };
+        for text in [
+            format!("ACME_CLOUD_API_KEY={value}"),
+            format!("acmeCloud:\n  api_key: \"{value}\""),
+            format!("os.environ.setdefault('ACME_CLOUD_TOKEN', '{value}')"),
+            format!("client = AcmeCloud.Client(api_key=\"{value}\")"),
+            format!("acme-cloud: Using Key={value}"),
+            format!("curl -H 'X-Acme-Cloud-Key: {value}' https://api.acme.invalid"),
+            format!("<AcmeCloudSecret>{value}</AcmeCloudSecret>"),
+            format!("--acme-cloud-token {value}"),
+        ] {
+            assert!(found(text.clone(), &mut m), "not found in {text:?}");
+        }
+        for text in [
+            format!("ACME_CLOUD_PROJECT_ID={value}"),
+            format!("acmeCloudAccountId: \"{value}\""),
+            format!("ACME_CLOUD_PUBLIC_KEY={value}"),
+            format!("acme cloud\n\n\n{value}"),
+            format!("ACME_CLOUD_API_KEY={value}aa"),
+            format!("https://acme.cloud/{value}"),
+        ] {
+            assert!(!found(text.clone(), &mut m), "found in {text:?}");
+        }
+    }
+}

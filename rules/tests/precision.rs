@@ -1,0 +1,91 @@
+//! The precision mechanisms of the default rule set, end to end: a provider
+//! rule's rejection is final (no other rule reports a token whose checksum is
+//! wrong), a pair rule subsumes its parts, and provider-table rules skip
+//! identifiers.
+
+use hush_rules::{github_checksum, Matcher, RuleSet};
+
+fn rules() -> RuleSet {
+    RuleSet::default_rules().expect("default packs compile")
+}
+
+/// Rule ids and secrets `set` reports in `text`.
+fn report(set: &RuleSet, text: &str) -> Vec<(String, String)> {
+    let mut m = Matcher::new(set);
+    let mut out = Vec::new();
+    m.find(text.as_bytes(), &mut out);
+    out.iter()
+        .map(|x| (set.rule(x.rule).id.clone(), text[x.secret.clone()].to_owned()))
+        .collect()
+}
+
+/// A deterministic base62 string.
+fn base62(seed: u64, len: usize) -> String {
+    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            A[(x % 62) as usize] as char
+        })
+        .collect()
+}
+
+/// A token of `prefix` + 30 random + checksum, the checksum right or broken.
+fn checksummed(prefix: &str, seed: u64, valid: bool) -> String {
+    let payload = base62(seed, 30);
+    let mut sum = github_checksum(payload.as_bytes());
+    if !valid {
+        sum[5] = if sum[5] == b'A' { b'B' } else { b'A' };
+    }
+    format!("{prefix}{payload}{}", String::from_utf8_lossy(&sum))
+}
+
+#[test]
+fn a_token_with_a_wrong_checksum_is_reported_by_no_rule() {
+    let set = rules();
+    let wrappers = [
+        "GITHUB_TOKEN={}",
+        "token = \"{}\"",
+        "export NPM_TOKEN={}",
+        "  api_key: '{}'",
+        "{{\"token\": \"{}\", \"secret\": \"{}\"}}",
+        "password={}",
+        "Authorization: Bearer {}",
+        "github token {}",
+    ];
+    for prefix in [["gh", "p_"].concat(), ["gh", "o_"].concat(), ["np", "m_"].concat()] {
+        for (seed, wrapper) in wrappers.iter().enumerate() {
+            let good = checksummed(&prefix, seed as u64 + 1, true);
+            let bad = checksummed(&prefix, seed as u64 + 1, false);
+            let with_good = wrapper.replace("{}", &good);
+            assert!(
+                !report(&set, &with_good).is_empty(),
+                "the valid token is found in {wrapper:?}"
+            );
+            let with_bad = wrapper.replace("{}", &bad);
+            let found = report(&set, &with_bad);
+            assert!(found.is_empty(), "wrong checksum reported in {wrapper:?}: {found:?}");
+        }
+    }
+}
+
+#[test]
+fn an_aws_key_pair_is_one_finding() {
+    let set = rules();
+    let id = format!("AKIA{}", base62(7, 16).to_ascii_uppercase());
+    let secret = base62(8, 40);
+    let text = format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+    let found = report(&set, &text);
+    assert_eq!(
+        found,
+        vec![("aws-access-key-pair".to_owned(), secret.clone())],
+        "{found:?}"
+    );
+    // Alone, each part is still reported.
+    let found = report(&set, &format!("aws_access_key_id = {id}\n"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "aws-access-key-id");
+}
