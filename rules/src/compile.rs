@@ -61,12 +61,14 @@ pub struct Rule {
     pub spec: RuleSpec,
 }
 
-/// A rule's regex, the index of its `secret` group (0: the whole match) and of
-/// its `gap` group, if the rule checks one.
+/// A rule's regex, the indexes of its secret groups (named `secret`, or
+/// `secret2`, `secret3`... in other alternatives; the first that took part is
+/// the secret; none: the whole match) and of its `gap` group, if the rule
+/// checks one.
 #[derive(Debug)]
 pub(crate) struct CompiledRegex {
     pub regex: Regex,
-    pub secret_group: usize,
+    pub secret_groups: Vec<usize>,
     pub gap_group: Option<usize>,
 }
 
@@ -105,11 +107,19 @@ fn build_regex(pattern: &str) -> Result<CompiledRegex, String> {
         .dfa_size_limit(8 << 20)
         .build()
         .map_err(|e| e.to_string())?;
-    let secret_group = regex.capture_names().position(|n| n == Some("secret")).unwrap_or(0);
+    let mut secret_groups: Vec<usize> = regex
+        .capture_names()
+        .enumerate()
+        .filter(|(_, n)| n.is_some_and(|n| n.starts_with("secret")))
+        .map(|(i, _)| i)
+        .collect();
+    if secret_groups.is_empty() {
+        secret_groups.push(0);
+    }
     let gap_group = regex.capture_names().position(|n| n == Some("gap"));
     Ok(CompiledRegex {
         regex,
-        secret_group,
+        secret_groups,
         gap_group,
     })
 }

@@ -133,7 +133,7 @@ impl<'s> Matcher<'s> {
                 break;
             };
             at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
-            let Some((s, e)) = locations.get(compiled.secret_group) else {
+            let Some((s, e)) = compiled.secret_groups.iter().find_map(|&g| locations.get(g)) else {
                 continue;
             };
             if s >= e {

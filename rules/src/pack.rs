@@ -64,8 +64,8 @@ pub struct RuleSpec {
     pub keywords: Vec<String>,
     #[serde(default)]
     pub keyword_case: KeywordCase,
-    /// The confirming regex; the secret is the group named `secret` (or the whole
-    /// match when there is none).
+    /// The confirming regex; the secret is the group named `secret` (or, in other
+    /// alternatives, `secret2`, `secret3`...; the whole match when there is none).
     pub regex: String,
     /// Shannon entropy floor (bits per byte) of the secret.
     pub entropy: Option<f64>,

@@ -1,7 +1,10 @@
 //! Placeholder rejection: values that fill a secret's slot in docs, templates and
 //! tests without being one (`EXAMPLE`, `xxxx`, `<token>`, `${VAR}`, `{{ var }}`,
-//! `changeme`, `your_api_key`, runs of one character, `abcdef`/`123456`, environment
-//! variable references and function calls).
+//! `changeme`, `your_api_key`, runs of one character, `abcdef`/`123456`, counting
+//! patterns such as `a1b2c3d4` or `AbCdEf123456`, repeated blocks such as
+//! `1a2b3c1a2b3c`, keyboard walks, environment variable references and function
+//! calls), and the sample values vendors publish in their documentation (kept in
+//! `data/published-samples.txt`, each with its source).
 
 /// Words that mark a value as a stand-in, matched case-insensitively anywhere.
 const MARKERS: &[&str] = &[
@@ -32,7 +35,28 @@ const MARKERS: &[&str] = &[
     "not_real",
     "not-a-real",
     "todo",
+    "qwerty",
+    "asdfgh",
+    "zxcvbn",
+    "lorem",
+    "ipsum",
+    "foobar",
+    "deadbeef",
+    "cafebabe",
 ];
+
+/// Sample credentials vendors print in their documentation: one value per line,
+/// a tab, and the page it comes from. Reviewed by hand; `#` starts a comment.
+const PUBLISHED_SAMPLES: &str = include_str!("../data/published-samples.txt");
+
+/// Whether `secret` is one of the vendors' published sample values.
+pub fn is_published_sample(secret: &[u8]) -> bool {
+    PUBLISHED_SAMPLES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .any(|sample| !sample.is_empty() && sample.as_bytes() == secret)
+}
 
 /// Whether `secret` looks like a placeholder rather than a real credential.
 pub fn looks_like_placeholder(secret: &[u8]) -> bool {
@@ -43,7 +67,48 @@ pub fn looks_like_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    is_template(secret) || is_reference(secret) || has_run(secret) || has_sequence(&lower) || few_distinct(secret)
+    is_template(secret)
+        || is_reference(secret)
+        || has_run(secret)
+        || has_sequence(&lower)
+        || few_distinct(secret)
+        || is_periodic(secret)
+        || counts_up(&lower)
+        || is_published_sample(secret)
+}
+
+/// A value made of one block repeated (`1a2b3c1a2b3c`, `abcdabcdabcd`): a
+/// block of at most half the value that, repeated, gives the whole value.
+fn is_periodic(s: &[u8]) -> bool {
+    if s.len() < 8 {
+        return false;
+    }
+    (1..=s.len() / 2).any(|period| (period..s.len()).all(|i| s[i] == s[i - period]))
+}
+
+/// Counting hidden among other characters: the letters alone, or the digits
+/// alone, hold six or more in ascending order (`a1b2c3d4e5f6`,
+/// `AbCdEf-123-456-789`). Random keys practically never do.
+fn counts_up(lower: &[u8]) -> bool {
+    let ascending = |class: fn(&u8) -> bool, wrap: Option<(u8, u8)>| {
+        let mut run = 1;
+        let mut prev: Option<u8> = None;
+        for &b in lower.iter().filter(|b| class(b)) {
+            let next = prev.map(|p| p.wrapping_add(1));
+            let wrapped = wrap.is_some_and(|(last, first)| prev == Some(last) && b == first);
+            if next == Some(b) || wrapped {
+                run += 1;
+                if run >= 6 {
+                    return true;
+                }
+            } else {
+                run = 1;
+            }
+            prev = Some(b);
+        }
+        false
+    };
+    ascending(u8::is_ascii_lowercase, None) || ascending(u8::is_ascii_digit, Some((b'9', b'0')))
 }
 
 /// `<value>`, `${VAR}`, `{{ var }}`, `%(name)s`, `#{x}`.
@@ -149,6 +214,11 @@ mod tests {
             "abcdefghijklmnop",
             "1234567890",
             "abababababab",
+            "a1b2c3d4e5f6g7h8",
+            "AbCdEf123456GhIj",
+            "1a2b3c4d1a2b3c4d",
+            "x9Q2x9Q2x9Q2",
+            "qwertyuiop1234",
         ] {
             assert!(looks_like_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
@@ -160,6 +230,8 @@ mod tests {
             "x7Kp2QmZ9vR4tL8nB3wY",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9qP3nQ1a",
             "Tr0ub4dor&3horse",
+            "597a1b54f35d0edb6b8737217264089f",
+            "Kq7ZpX2mV9nR4tL8wY3bC6dF",
         ] {
             assert!(!looks_like_placeholder(s.as_bytes()), "{s} is not a placeholder");
         }

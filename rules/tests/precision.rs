@@ -89,3 +89,43 @@ fn an_aws_key_pair_is_one_finding() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "aws-access-key-id");
 }
+
+#[test]
+fn a_firebase_web_config_key_is_low_confidence_and_reported_once() {
+    let set = rules();
+    let key = format!("AIza{}", base62(21, 35));
+    let config = format!(
+        "const firebaseConfig = {{\n  apiKey: \"{key}\",\n  authDomain: \"shop-31c2a.firebaseapp.com\",\n  projectId: \"shop-31c2a\",\n}};\n"
+    );
+    let found = report(&set, &config);
+    assert_eq!(found, vec![("gcp-api-key-firebase-config".to_owned(), key.clone())]);
+    let rule = set
+        .rules()
+        .iter()
+        .find(|r| r.id == "gcp-api-key-firebase-config")
+        .expect("rule exists");
+    assert_eq!(rule.confidence, hush_rules::Confidence::Low);
+    // The same key anywhere else is a Google API key.
+    let found = report(&set, &format!("GOOGLE_MAPS_KEY={key}\n"));
+    assert_eq!(found, vec![("gcp-api-key".to_owned(), key)]);
+}
+
+#[test]
+fn published_sample_values_are_not_reported() {
+    let set = rules();
+    let samples = include_str!("../data/published-samples.txt");
+    let mut checked = 0;
+    for sample in samples
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+    {
+        for wrapper in ["API_KEY={}", "token: \"{}\"", "Authorization: Bearer {}"] {
+            let text = wrapper.replace("{}", sample);
+            let found = report(&set, &text);
+            assert!(found.is_empty(), "{text:?} reported: {found:?}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "the samples list is read ({checked} values)");
+}
