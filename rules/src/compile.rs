@@ -50,6 +50,7 @@ pub struct Rule {
     pub(crate) window_before: usize,
     pub(crate) window_after: usize,
     pub(crate) reject_placeholders: bool,
+    pub(crate) secret_length: Option<[usize; 2]>,
     /// Lower-cased stopwords.
     pub(crate) stopwords: Vec<Vec<u8>>,
     /// Who wins when two rules report overlapping secrets (see [`Rank`]).
@@ -304,6 +305,7 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
         window_before: spec.window_before,
         window_after: spec.window_after,
         reject_placeholders: spec.reject_placeholders,
+        secret_length: spec.secret_length,
         stopwords: spec
             .stopwords
             .iter()

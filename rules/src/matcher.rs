@@ -176,8 +176,15 @@ fn window_of(rule: &Rule, hay: &[u8], hit: Hit) -> (usize, usize) {
     }
 }
 
-/// Entropy floor, placeholder and stopword rejection, then the validator.
+/// Length bounds, entropy floor, placeholder and stopword rejection, then the
+/// validator.
 fn accepts(rule: &Rule, secret: &[u8]) -> bool {
+    if rule
+        .secret_length
+        .is_some_and(|[min, max]| secret.len() < min || secret.len() > max)
+    {
+        return false;
+    }
     if rule.entropy.is_some_and(|floor| shannon_entropy(secret) < floor) {
         return false;
     }

@@ -88,6 +88,9 @@ pub struct RuleSpec {
     /// Reject secrets that look like placeholders (`EXAMPLE`, `xxxx`, `${VAR}`, ...).
     #[serde(default = "default_true")]
     pub reject_placeholders: bool,
+    /// Inclusive bounds on the secret's length in bytes: a value too short or too
+    /// long for any credential of the kind is not one (generic rules).
+    pub secret_length: Option<[usize; 2]>,
     /// Secrets containing one of these (case-insensitively) are dropped.
     #[serde(default)]
     pub stopwords: Vec<String>,

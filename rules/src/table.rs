@@ -325,6 +325,7 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         window_before: REACH_BEFORE,
         window_after: REACH_AFTER,
         reject_placeholders: true,
+        secret_length: None,
         stopwords: Vec::new(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
