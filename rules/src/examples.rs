@@ -2,7 +2,7 @@
 //! every example, none in its negative examples, and its keywords must occur in
 //! every example (a prefilter that hides a true example is a bug).
 
-use crate::compile::RuleSet;
+use crate::compile::{Rank, RuleSet};
 use crate::matcher::Matcher;
 use crate::pack::KeywordCase;
 
@@ -71,7 +71,11 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
             }
             found.clear();
             matcher.find(example.as_bytes(), &mut found);
-            if !found.iter().any(|m| m.rule == index) {
+            // A generated example of a table rule may be claimed by a provider rule
+            // that knows the credential better (it outranks the table rule); the
+            // value is still found, which is what the example asks.
+            let claimed = spec.table.is_some() && found.iter().any(|m| set.rule(m.rule).rank == Rank::Provider);
+            if !found.iter().any(|m| m.rule == index) && !claimed {
                 fail(format!("finds nothing in example {}", abbreviate(example)));
             }
         }

@@ -146,14 +146,14 @@ impl<'s> Matcher<'s> {
             if !gap_ok {
                 continue;
             }
-            if accepts(rule, &hay[s..e]) {
-                out.push(Match {
+            match verdict(rule, &hay[s..e]) {
+                Verdict::Accepted => out.push(Match {
                     rule: rule_index,
                     secret: s..e,
                     span: m.start()..m.end(),
-                });
-            } else if rule.rank == Rank::Provider {
-                self.rejected.push(s..e);
+                }),
+                Verdict::RuledOut if rule.rank == Rank::Provider => self.rejected.push(s..e),
+                Verdict::RuledOut | Verdict::Weak => {}
             }
         }
     }
@@ -176,28 +176,43 @@ fn window_of(rule: &Rule, hay: &[u8], hit: Hit) -> (usize, usize) {
     }
 }
 
-/// Length bounds, entropy floor, placeholder and stopword rejection, then the
-/// validator.
-fn accepts(rule: &Rule, secret: &[u8]) -> bool {
+/// What a rule makes of a candidate its regex matched.
+enum Verdict {
+    Accepted,
+    /// Too short, too long or too uniform for this rule: another rule may still
+    /// know the value.
+    Weak,
+    /// A placeholder, a stopword, or a failed checksum or structure check: the
+    /// value is not a credential, and a provider rule's word on it is final.
+    RuledOut,
+}
+
+/// Length bounds and entropy floor (weak), then placeholder and stopword
+/// rejection and the validator (ruled out).
+fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
     if rule
         .secret_length
         .is_some_and(|[min, max]| secret.len() < min || secret.len() > max)
     {
-        return false;
+        return Verdict::Weak;
     }
     if rule.entropy.is_some_and(|floor| shannon_entropy(secret) < floor) {
-        return false;
+        return Verdict::Weak;
     }
     if rule.reject_placeholders && looks_like_placeholder(secret) {
-        return false;
+        return Verdict::RuledOut;
     }
     if !rule.stopwords.is_empty() {
         let lower = secret.to_ascii_lowercase();
         if rule.stopwords.iter().any(|w| memchr::memmem::find(&lower, w).is_some()) {
-            return false;
+            return Verdict::RuledOut;
         }
     }
-    rule.validator.is_none_or(|v| v.check(secret))
+    if rule.validator.is_none_or(|v| v.check(secret)) {
+        Verdict::Accepted
+    } else {
+        Verdict::RuledOut
+    }
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
@@ -314,11 +329,22 @@ remediation = "r"
 
     #[test]
     fn a_provider_rejection_is_final_for_generic_rules() {
-        // `tok` requires entropy the value lacks: the generic rule, which would
+        // `tok` rules the value out (a stopword): the generic rule, which would
         // accept it alone, may not report the span the provider rule ruled out.
-        let s = set(&RULES.replace("confidence = \"high\"", "confidence = \"high\"\nentropy = 3.5"));
+        let s = set(&RULES.replace("confidence = \"high\"", "confidence = \"high\"\nstopwords = [\"aaaa\"]"));
         assert!(ids(&s, b"key = tok_aaaabbbb").is_empty());
         assert_eq!(ids(&s, b"key = Zq8wV3rT"), vec![("gen".into(), "Zq8wV3rT".into())]);
+    }
+
+    #[test]
+    fn a_weak_provider_candidate_leaves_the_value_to_other_rules() {
+        // Too little entropy for `tok` is not a verdict on the value: the generic
+        // rule still reports it.
+        let s = set(&RULES.replace("confidence = \"high\"", "confidence = \"high\"\nentropy = 3.5"));
+        assert_eq!(
+            ids(&s, b"key = tok_aaaabbbb"),
+            vec![("gen".into(), "tok_aaaabbbb".into())]
+        );
     }
 
     #[test]
