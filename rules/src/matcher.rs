@@ -49,7 +49,15 @@ pub struct Matcher<'s> {
     locations: Vec<Option<CaptureLocations>>,
     /// Secrets a provider rule matched and rejected in the current haystack.
     rejected: Vec<Range<usize>>,
+    /// Where a provider's case-exact prefix (`ghp_`, `AKIA`, `xoxb-`) starts in
+    /// the current haystack, sorted.
+    provider_prefixes: Vec<usize>,
 }
+
+/// A case-exact provider keyword this long or longer is a prefix that names its
+/// provider: a generic rule may not report a value that starts with it (the
+/// provider rule, which knows its length and checksum, did not accept it).
+const MIN_PROVIDER_PREFIX: usize = 4;
 
 impl<'s> Matcher<'s> {
     pub fn new(set: &'s RuleSet) -> Self {
@@ -58,6 +66,7 @@ impl<'s> Matcher<'s> {
             hits: Vec::new(),
             locations: (0..set.rules.len()).map(|_| None).collect(),
             rejected: Vec::new(),
+            provider_prefixes: Vec::new(),
         }
     }
 
@@ -70,6 +79,7 @@ impl<'s> Matcher<'s> {
     pub fn find(&mut self, hay: &[u8], out: &mut Vec<Match>) {
         let first_new = out.len();
         self.rejected.clear();
+        self.provider_prefixes.clear();
         self.collect_hits(hay);
         if self.hits.is_empty() {
             return;
@@ -98,7 +108,9 @@ impl<'s> Matcher<'s> {
             }
         }
         self.hits = hits;
-        resolve_overlaps(self.set, out, first_new, &self.rejected);
+        self.provider_prefixes.sort_unstable();
+        self.provider_prefixes.dedup();
+        resolve_overlaps(self.set, out, first_new, &self.rejected, &self.provider_prefixes);
     }
 
     fn collect_hits(&mut self, hay: &[u8]) {
@@ -108,6 +120,11 @@ impl<'s> Matcher<'s> {
                 if let Some(exact) = &trigger.exact {
                     if hay[m.start()..m.end()] != **exact {
                         continue;
+                    }
+                    if exact.len() >= MIN_PROVIDER_PREFIX
+                        && self.set.rules[trigger.rule as usize].rank == Rank::Provider
+                    {
+                        self.provider_prefixes.push(m.start());
                     }
                 }
                 self.hits.push(Hit {
@@ -221,16 +238,24 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 
 /// Resolves overlapping matches among `out[first_new..]`: drops each match that
 /// overlaps a higher-ranked rule's match or a candidate a provider rule rejected
-/// (when its own rank is lower), and each match of a rule that another match's
-/// rule subsumes, inside that match's span.
-fn resolve_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize, rejected: &[Range<usize>]) {
+/// (when its own rank is lower), each generic match whose value starts with a
+/// provider's prefix, and each match of a rule that another match's rule
+/// subsumes, inside that match's span.
+fn resolve_overlaps(
+    set: &RuleSet,
+    out: &mut Vec<Match>,
+    first_new: usize,
+    rejected: &[Range<usize>],
+    provider_prefixes: &[usize],
+) {
     let new = &out[first_new..];
     let rank = |m: &Match| set.rules[m.rule].rank;
     let lowest = new.iter().map(rank).min();
     let highest = new.iter().map(rank).max();
     let any_subsumer = new.iter().any(|m| !set.rules[m.rule].subsumes.is_empty());
     let mixed = lowest != highest;
-    let rejections_matter = !rejected.is_empty() && lowest.is_some_and(|r| r < Rank::Provider);
+    let rejections_matter =
+        (!rejected.is_empty() || !provider_prefixes.is_empty()) && lowest.is_some_and(|r| r < Rank::Provider);
     if !mixed && !rejections_matter && !any_subsumer {
         return;
     }
@@ -240,6 +265,9 @@ fn resolve_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize, rejec
         .map(|m| {
             let r = rank(m);
             if r < Rank::Provider && rejected.iter().any(|x| overlaps(x, &m.secret)) {
+                return false;
+            }
+            if r == Rank::Generic && provider_prefixes.binary_search(&m.secret.start).is_ok() {
                 return false;
             }
             !new.iter().any(|o| {
@@ -332,19 +360,23 @@ remediation = "r"
         // `tok` rules the value out (a stopword): the generic rule, which would
         // accept it alone, may not report the span the provider rule ruled out.
         let s = set(&RULES.replace("confidence = \"high\"", "confidence = \"high\"\nstopwords = [\"aaaa\"]"));
-        assert!(ids(&s, b"key = tok_aaaabbbb").is_empty());
+        // (`X` before the prefix: the generic value does not start with it.)
+        assert!(ids(&s, b"key = Xtok_aaaabbbb").is_empty());
         assert_eq!(ids(&s, b"key = Zq8wV3rT"), vec![("gen".into(), "Zq8wV3rT".into())]);
     }
 
     #[test]
     fn a_weak_provider_candidate_leaves_the_value_to_other_rules() {
         // Too little entropy for `tok` is not a verdict on the value: the generic
-        // rule still reports it.
+        // rule still reports it (a value that does not start with the prefix)...
         let s = set(&RULES.replace("confidence = \"high\"", "confidence = \"high\"\nentropy = 3.5"));
         assert_eq!(
-            ids(&s, b"key = tok_aaaabbbb"),
-            vec![("gen".into(), "tok_aaaabbbb".into())]
+            ids(&s, b"key = Xtok_aaaabbbb"),
+            vec![("gen".into(), "Xtok_aaaabbbb".into())]
         );
+        // ...but a value that starts with the provider's prefix is the provider's
+        // to judge.
+        assert!(ids(&s, b"key = tok_aaaabbbb").is_empty());
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum Validator {
     Pem,
     /// Standard base64 that decodes to printable text of 6 bytes or more.
     Base64Text,
+    /// GitLab's routable tokens (2025+): the last 7 characters are the CRC32 of
+    /// everything before them (prefix included), base-36, zero-padded; the two
+    /// before them give the length of the base64url payload, base-36.
+    GitlabRoutableCrc,
     /// At least one ASCII letter and one ASCII digit: random keys of 16 or more
     /// characters nearly always hold both; words, identifiers and numbers do not.
     LettersAndDigits,
@@ -31,6 +35,7 @@ impl Validator {
             Validator::Jwt => jwt_ok(secret),
             Validator::Pem => pem_ok(secret),
             Validator::Base64Text => base64_text_ok(secret),
+            Validator::GitlabRoutableCrc => gitlab_routable_ok(secret),
             Validator::LettersAndDigits => {
                 secret.iter().any(u8::is_ascii_alphabetic) && secret.iter().any(u8::is_ascii_digit)
             }
@@ -58,6 +63,37 @@ fn github_crc32_ok(secret: &[u8]) -> bool {
     }
     let body = &secret[secret.len() - 36..];
     github_checksum(&body[..30]) == body[30..]
+}
+
+/// `n` in base 36 (lower case), left-padded with `0` to `width`.
+fn base36(mut n: u32, width: usize) -> Vec<u8> {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+    }
+    out.resize(out.len().max(width), b'0');
+    out.reverse();
+    out
+}
+
+/// See [`Validator::GitlabRoutableCrc`]: `<prefix><payload>.<version>.<len><crc>`
+/// (GitLab's `Authn::TokenField::Generator::RoutableToken`).
+fn gitlab_routable_ok(secret: &[u8]) -> bool {
+    if secret.len() < 16 {
+        return false;
+    }
+    let (head, crc) = secret.split_at(secret.len() - 7);
+    if base36(crc32fast::hash(head), 7) != crc {
+        return false;
+    }
+    // The payload's length, when the payload can be told from the prefix.
+    let Some(dot) = head.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    let length_field = &head[dot + 1..];
+    length_field.len() == 2 && length_field.iter().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn b64url_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
@@ -150,6 +186,22 @@ mod tests {
         assert!(Validator::Pem.check(pem.as_bytes()));
         let dots = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
         assert!(!Validator::Pem.check(dots.as_bytes()));
+    }
+
+    #[test]
+    fn gitlab_routable_crc_follows_gitlabs_generator() {
+        // Built as GitLab builds one: CRC32 of everything before, base 36.
+        let head = "glpat-cmFuZG9tYnl0ZXNoZXJlAG86MTIzCg.01.1a";
+        let token = format!(
+            "{head}{}",
+            String::from_utf8_lossy(&base36(crc32fast::hash(head.as_bytes()), 7))
+        );
+        assert!(Validator::GitlabRoutableCrc.check(token.as_bytes()));
+        let mut bad = token.clone().into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'0' { b'1' } else { b'0' };
+        assert!(!Validator::GitlabRoutableCrc.check(&bad));
+        assert_eq!(base36(35, 3), b"00z");
     }
 
     #[test]

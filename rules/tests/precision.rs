@@ -129,3 +129,63 @@ fn published_sample_values_are_not_reported() {
     }
     assert!(checked >= 5, "the samples list is read ({checked} values)");
 }
+
+#[test]
+fn a_provider_prefixed_value_of_the_wrong_shape_is_not_a_generic_finding() {
+    let set = rules();
+    // One character short of a classic token, and a Slack bot token cut short:
+    // the provider rules reject the shape, and the generic rules may not
+    // report them either.
+    let short = checksummed(&["gh", "p_"].concat(), 3, true)[..39].to_owned();
+    let slack = format!("{}-{}-{}", ["xo", "xb"].concat(), "1234", base62(5, 6));
+    for value in [short, slack] {
+        for wrapper in ["token = \"{}\"", "API_KEY={}", "secret: '{}'"] {
+            let text = wrapper.replace("{}", &value);
+            let found = report(&set, &text);
+            assert!(found.is_empty(), "{text:?} reported: {found:?}");
+        }
+    }
+    // A generic value without a provider prefix is still reported.
+    let plain = base62(9, 32);
+    assert!(!report(&set, &format!("token = \"{plain}\"")).is_empty());
+}
+
+/// A GitLab routable token as GitLab's generator builds it, the CRC right or not.
+fn gitlab_routable(seed: u64, valid: bool) -> String {
+    const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let base36 = |mut n: u32, width: usize| {
+        let mut out = Vec::new();
+        while n > 0 {
+            out.push(D[(n % 36) as usize]);
+            n /= 36;
+        }
+        out.resize(out.len().max(width), b'0');
+        out.reverse();
+        String::from_utf8(out).expect("ascii")
+    };
+    let payload = base62(seed, 43);
+    let head = format!(
+        "{}{payload}.01.{}",
+        ["gl", "pat-"].concat(),
+        base36(payload.len() as u32, 2)
+    );
+    let mut crc = crc32fast::hash(head.as_bytes());
+    if !valid {
+        crc ^= 1;
+    }
+    format!("{head}{}", base36(crc, 7))
+}
+
+#[test]
+fn a_gitlab_routable_token_needs_its_crc() {
+    let set = rules();
+    let good = gitlab_routable(31, true);
+    let found = report(&set, &format!("GITLAB_TOKEN={good}"));
+    assert_eq!(found, vec![("gitlab-pat-routable".to_owned(), good)]);
+    let bad = gitlab_routable(31, false);
+    for wrapper in ["GITLAB_TOKEN={}", "token: \"{}\"", "PRIVATE-TOKEN: {}"] {
+        let text = wrapper.replace("{}", &bad);
+        let found = report(&set, &text);
+        assert!(found.is_empty(), "{text:?} reported: {found:?}");
+    }
+}
