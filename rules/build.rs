@@ -23,6 +23,21 @@ fn main() {
         ));
     }
     out.push_str("];\n");
+    // The same packs as JSON (TOML parsed here, once): what the binary loads.
+    out.push_str(
+        "/// The default rule packs as JSON, converted from the TOML at build time:\n\
+         /// (file name, JSON text). Start-up parses these, not the TOML.\n\
+         pub const DEFAULT_PACKS_JSON: &[(&str, &str)] = &[\n",
+    );
+    for p in &packs {
+        let name = p.file_name().expect("file has a name").to_string_lossy();
+        let text = fs::read_to_string(p).expect("rule pack is UTF-8");
+        let value: toml::Value =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("rule pack {name} is not valid TOML: {e}"));
+        let json = serde_json::to_string(&value).expect("TOML values convert to JSON");
+        out.push_str(&format!("    ({name:?}, {json:?}),\n"));
+    }
+    out.push_str("];\n");
     // `hush --version` names the packs it carries: how many rules, and a digest
     // of their text, so two builds with different rules tell themselves apart.
     let mut digest: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a 64
@@ -32,7 +47,7 @@ fn main() {
         let name = p.file_name().expect("file has a name").to_string_lossy().into_owned();
         rule_count += text
             .split(|&b| b == b'\n')
-            .filter(|l| l.starts_with(b"[[rules]]"))
+            .filter(|l| l.starts_with(b"[[rules]]") || l.starts_with(b"[[providers]]"))
             .count();
         for &b in name.as_bytes().iter().chain([0u8].iter()).chain(text.iter()) {
             digest = (digest ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);

@@ -23,6 +23,7 @@ mod examples;
 mod matcher;
 mod pack;
 mod placeholder;
+mod reach;
 mod table;
 mod validate;
 
@@ -32,7 +33,7 @@ pub use examples::{check_examples, ExampleFailure};
 pub use matcher::{Match, Matcher};
 pub use pack::{
     default_specs, load_pack, load_pack_file, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity,
-    DEFAULT_PACKS, DEFAULT_PACKS_DIGEST, DEFAULT_RULE_COUNT,
+    DEFAULT_PACKS, DEFAULT_PACKS_DIGEST, DEFAULT_PACKS_JSON, DEFAULT_RULE_COUNT,
 };
 pub use placeholder::looks_like_placeholder;
 pub use table::{gap_names_a_non_secret, keyword_variants, Alphabet, ProviderSpec, TableShape, KEYWORD_VALUE_TAG};

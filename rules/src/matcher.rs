@@ -52,6 +52,8 @@ pub struct Matcher<'s> {
     /// Where a provider's case-exact prefix (`ghp_`, `AKIA`, `xoxb-`) starts in
     /// the current haystack, sorted.
     provider_prefixes: Vec<usize>,
+    /// Bytes this matcher has scanned: picks the prefilter automaton.
+    scanned: u64,
 }
 
 /// A case-exact provider keyword this long or longer is a prefix that names its
@@ -67,6 +69,7 @@ impl<'s> Matcher<'s> {
             locations: (0..set.rules.len()).map(|_| None).collect(),
             rejected: Vec::new(),
             provider_prefixes: Vec::new(),
+            scanned: 0,
         }
     }
 
@@ -90,6 +93,14 @@ impl<'s> Matcher<'s> {
         while i < hits.len() {
             let rule_index = hits[i].rule as usize;
             let rule = &self.set.rules[rule_index];
+            if let Some(shape) = &rule.reach {
+                let first = out.len();
+                while i < hits.len() && hits[i].rule as usize == rule_index {
+                    self.reach_from(rule_index, shape, hay, hits[i], first, out);
+                    i += 1;
+                }
+                continue;
+            }
             let mut window: Option<(usize, usize)> = None;
             while i < hits.len() && hits[i].rule as usize == rule_index {
                 let (start, end) = window_of(rule, hay, hits[i]);
@@ -115,7 +126,9 @@ impl<'s> Matcher<'s> {
 
     fn collect_hits(&mut self, hay: &[u8]) {
         self.hits.clear();
-        for m in self.set.prefilter.find_overlapping_iter(hay) {
+        let prefilter = self.set.prefilter_for(self.scanned);
+        self.scanned = self.scanned.saturating_add(hay.len() as u64);
+        for m in prefilter.find_overlapping_iter(hay) {
             for trigger in &self.set.triggers[m.pattern().as_usize()] {
                 if let Some(exact) = &trigger.exact {
                     if hay[m.start()..m.end()] != **exact {
@@ -133,6 +146,37 @@ impl<'s> Matcher<'s> {
                     end: m.end(),
                 });
             }
+        }
+    }
+
+    /// Runs a provider-table rule's reach from one keyword hit and keeps what
+    /// validates (once per secret: several hits may reach the same value).
+    fn reach_from(
+        &mut self,
+        rule_index: usize,
+        shape: &crate::table::TableShape,
+        hay: &[u8],
+        hit: Hit,
+        first_of_rule: usize,
+        out: &mut Vec<Match>,
+    ) {
+        let rule = &self.set.rules[rule_index];
+        let limit = hit.end.saturating_add(rule.window_after);
+        let Some(reached) = crate::reach::reach(hay, hit.start..hit.end, limit, shape) else {
+            return;
+        };
+        if crate::table::gap_names_a_non_secret(&hay[reached.gap.clone()]) {
+            return;
+        }
+        if out[first_of_rule..].iter().any(|m| m.secret == reached.secret) {
+            return;
+        }
+        if let Verdict::Accepted = verdict(rule, &hay[reached.secret.clone()]) {
+            out.push(Match {
+                rule: rule_index,
+                span: hit.start..reached.secret.end,
+                secret: reached.secret,
+            });
         }
     }
 
@@ -377,6 +421,28 @@ remediation = "r"
         // ...but a value that starts with the provider's prefix is the provider's
         // to judge.
         assert!(ids(&s, b"key = tok_aaaabbbb").is_empty());
+    }
+
+    #[test]
+    fn both_prefilter_automata_find_the_same_hits() {
+        let s = set(RULES);
+        let hay = b"key = Zq8wV3rT tok_a8k2m4q9 KEY = Wq8wV3rT TOK_a8k2m4q9 tok_b7j3n5r1";
+        let hits = |a: &aho_corasick::AhoCorasick| {
+            a.find_overlapping_iter(&hay[..])
+                .map(|m| (m.pattern(), m.start(), m.end()))
+                .collect::<Vec<_>>()
+        };
+        let nfa = hits(s.prefilter_for(0));
+        assert!(!nfa.is_empty());
+        assert_eq!(nfa, hits(s.prefilter_for(u64::MAX)));
+        // A matcher past the threshold reports what a fresh one reports.
+        let mut fresh = Matcher::new(&s);
+        let mut seasoned = Matcher::new(&s);
+        seasoned.scanned = u64::MAX / 2;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        fresh.find(hay, &mut a);
+        seasoned.find(hay, &mut b);
+        assert_eq!(a, b);
     }
 
     #[test]

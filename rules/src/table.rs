@@ -54,33 +54,6 @@ pub enum Alphabet {
 }
 
 impl Alphabet {
-    /// The regex class of one value character.
-    fn class(self) -> &'static str {
-        match self {
-            Alphabet::Hex => "[0-9a-fA-F]",
-            Alphabet::HexLower => "[0-9a-f]",
-            Alphabet::HexUpper => "[0-9A-F]",
-            Alphabet::Alnum => "[A-Za-z0-9]",
-            Alphabet::AlnumLower => "[a-z0-9]",
-            Alphabet::AlnumUpper => "[A-Z0-9]",
-            Alphabet::Digits => "[0-9]",
-            Alphabet::Base64 => "[A-Za-z0-9+/]",
-            Alphabet::Base64url => "[A-Za-z0-9_-]",
-            Alphabet::TokenDot => "[A-Za-z0-9_.-]",
-            Alphabet::Uuid => "[0-9a-fA-F]",
-        }
-    }
-
-    /// What may not follow the value: any character that would make it longer.
-    fn end(self) -> &'static str {
-        match self {
-            Alphabet::Base64 => "(?:[^A-Za-z0-9+/=]|$)",
-            Alphabet::Base64url | Alphabet::Uuid => "(?:[^A-Za-z0-9_-]|$)",
-            Alphabet::TokenDot => "(?:[^A-Za-z0-9_.-]|$)",
-            _ => "(?:[^A-Za-z0-9]|$)",
-        }
-    }
-
     /// The characters of the alphabet, for generating examples.
     pub fn chars(self) -> &'static [u8] {
         match self {
@@ -191,15 +164,12 @@ pub struct TableShape {
 /// rules and generic rules when overlapping matches are resolved.
 pub const KEYWORD_VALUE_TAG: &str = "keyword-value";
 
-/// Bytes before a keyword hit the reach may see: enough for the one character
-/// that must precede a short keyword.
-const REACH_BEFORE: usize = 8;
+/// Bytes before a keyword hit the reach may see: the one character that must
+/// not precede a short keyword.
+const REACH_BEFORE: usize = 1;
 /// Bytes after a keyword hit the reach may see: the gap, a Jenkins
 /// `credentials.xml` entry between `<id>` and `<secret>`, and the value.
-const REACH_AFTER: usize = 640;
-
-/// Keywords shorter than this must not follow a letter (`box` in `checkbox`).
-const SHORT_KEYWORD: usize = 6;
+pub(crate) const REACH_AFTER: usize = 640;
 
 /// The characters that separate the words of a multi-word keyword.
 const KEYWORD_SEPARATOR_CHARS: [char; 4] = [' ', '_', '-', '.'];
@@ -220,70 +190,9 @@ pub fn keyword_variants(keyword: &str) -> Vec<String> {
     WORD_SEPARATORS.iter().map(|sep| words.join(sep)).collect()
 }
 
-/// The regex of a table entry: keyword, gap, separator, value.
-fn reach_regex(spec: &ProviderSpec, keywords: &[String]) -> String {
-    let mut short = Vec::new();
-    let mut long = Vec::new();
-    for k in keywords {
-        let escaped = regex_syntax::escape(k);
-        if k.len() < SHORT_KEYWORD {
-            short.push(escaped);
-        } else {
-            long.push(escaped);
-        }
-    }
-    let mut keyword_alts = Vec::new();
-    if !long.is_empty() {
-        keyword_alts.push(format!("(?:{})", long.join("|")));
-    }
-    if !short.is_empty() {
-        keyword_alts.push(format!("(?:(?m:^)|[^A-Za-z])(?:{})", short.join("|")));
-    }
-    let class = spec.value.class();
-    let body = if spec.value == Alphabet::Uuid {
-        format!("{class}{{8}}-{class}{{4}}-{class}{{4}}-{class}{{4}}-{class}{{12}}")
-    } else {
-        let (min, max) = spec.length.bounds();
-        let pad = if spec.value == Alphabet::Base64 { "={0,2}" } else { "" };
-        if min == max {
-            format!("{class}{{{min}}}{pad}")
-        } else {
-            format!("{class}{{{min},{max}}}{pad}")
-        }
-    };
-    let value = format!(
-        "(?-i:(?P<secret>{}{body}{}))",
-        regex_syntax::escape(&spec.prefix),
-        regex_syntax::escape(&spec.suffix)
-    );
-    // The gap: the rest of the keyword's word, then up to three more words, each
-    // after one to four separator characters. Never crosses a line.
-    // A line break may separate words once per word, as in nested YAML or JSON
-    // (`datadog:\n  api_key: v`).
-    let gap = concat!(
-        r#"(?P<gap>[\w.-]{0,40}?(?:(?:[ \t"'`{(:,\[\]]{1,4}|[ \t"'`{(:,\[\]]{0,4}\r?\n[ \t]{1,16}["']?)"#,
-        r#"[\w.-]{1,30}?){0,3}?)"#
-    );
-    // Closing quote or bracket of a key, an assignment operator (or `value=` of an
-    // XML attribute pair, or plain whitespace), an opening quote.
-    let inline = concat!(
-        r#"["'`\])]{0,2}"#,
-        r#"(?:[ \t]*(?:=|:=|::=|=>|->|<-|\|\|=|\?\?=|\?=|:|,|\(|>|\bvalue[ \t]*=)[ \t]*|[ \t]+)"#,
-        r#"(?:[(\[{]?[ \t]*(?:@|[rbuf]{1,2})?["'`]|[(\[])?[ \t]*"#,
-    );
-    // Jenkins credentials.xml: the provider in `<id>`, the value in a later element.
-    let jenkins = r"</id>(?s:.){0,400}?<(?:secret|password|apitoken|apikey|token|key|value)>";
-    format!(
-        "(?i)(?:{}){gap}(?:{inline}|{jenkins}){value}{}",
-        keyword_alts.join("|"),
-        spec.value.end()
-    )
-}
-
 /// Compiles a table entry into an ordinary rule.
 pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
     let keywords: Vec<String> = spec.keywords.iter().flat_map(|k| keyword_variants(k)).collect();
-    let regex = reach_regex(&spec, &keywords);
     let (min_len, max_len) = match spec.value {
         Alphabet::Uuid => (36, 36),
         _ => spec.length.bounds(),
@@ -314,7 +223,9 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         name: spec.name,
         keywords,
         keyword_case: crate::pack::KeywordCase::Ignore,
-        regex,
+        // Table rules have no regex: the hand-written reach (crate::reach) finds
+        // their values.
+        regex: String::new(),
         entropy: Some(spec.entropy.unwrap_or(spec.value.default_entropy())),
         validate: validator,
         severity: spec.severity,
@@ -329,8 +240,9 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         stopwords: Vec::new(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
-        gap_check: true,
+        gap_check: false,
         subsumes: Vec::new(),
+        builtin: false,
         table: Some(shape),
     }
 }
