@@ -59,7 +59,7 @@ pub struct Matcher<'s> {
 /// A case-exact provider keyword this long or longer is a prefix that names its
 /// provider: a generic rule may not report a value that starts with it (the
 /// provider rule, which knows its length and checksum, did not accept it).
-const MIN_PROVIDER_PREFIX: usize = 4;
+const MIN_PROVIDER_PREFIX: usize = 3;
 
 impl<'s> Matcher<'s> {
     pub fn new(set: &'s RuleSet) -> Self {
