@@ -37,6 +37,9 @@ pub struct ScanOptions {
     pub allow_root: PathBuf,
     /// Which archives to open, and how far.
     pub archive: ArchiveOptions,
+    /// hush's own files in the scanned tree (the baseline), canonical paths:
+    /// skipped and counted as allowed paths.
+    pub own_files: Vec<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -50,6 +53,7 @@ impl Default for ScanOptions {
             allow: Arc::new(Allowlist::default()),
             allow_root: PathBuf::new(),
             archive: ArchiveOptions::default(),
+            own_files: Vec::new(),
         }
     }
 }
@@ -174,9 +178,18 @@ pub(crate) fn drop_allowed(rules: &RuleSet, opts: &ScanOptions, found: &mut Vec<
 }
 
 impl ScanOptions {
-    /// Whether an `[allow] paths` glob covers `path`.
+    /// Whether an `[allow] paths` glob covers `path`, or it is one of hush's
+    /// own files.
     pub(crate) fn allows_path(&self, path: &Path) -> bool {
         let relative = path.strip_prefix(&self.allow_root).unwrap_or(path);
-        self.allow.allows_path(relative) || self.allow.allows_path(&display_path(path))
+        self.allow.allows_path(relative) || self.allow.allows_path(&display_path(path)) || self.is_own_file(path)
+    }
+
+    /// Whether `path` is one of [`ScanOptions::own_files`] (by name first, so
+    /// only a file of the same name costs a `canonicalize`).
+    fn is_own_file(&self, path: &Path) -> bool {
+        self.own_files
+            .iter()
+            .any(|own| own.file_name() == path.file_name() && std::fs::canonicalize(path).is_ok_and(|p| &p == own))
     }
 }

@@ -32,11 +32,19 @@ pub(super) fn run_source(
         None => Allowlist::default(),
     };
     let progress = Arc::new(Progress::default());
+    // hush's own baseline lists rule ids next to keyed hashes (`datadog-api-key
+    // <40 hex>`), which is what a provider rule looks for: it is not scanned.
+    let own_files = [args.write_baseline.clone(), baseline_path(args, config.as_ref())]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     let options = ScanOptions {
         threads: args.threads,
         progress: Some(progress.clone()),
         allow: Arc::new(allow),
         allow_root: config.as_ref().map(|c| c.dir.clone()).unwrap_or_default(),
+        own_files,
         ..ScanOptions::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -106,17 +114,20 @@ fn apply_baseline(args: &ReportArgs, config: Option<&Config>, outcome: &mut Scan
         for f in &mut outcome.findings {
             f.known = true;
         }
-    } else if let Some(path) = args
-        .baseline
-        .clone()
-        .or_else(|| config.and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))))
-    {
+    } else if let Some(path) = baseline_path(args, config) {
         let baseline = Baseline::load(&path)?;
         for f in &mut outcome.findings {
             f.known = baseline.contains(f);
         }
     }
     Ok(())
+}
+
+/// The baseline to read: `--baseline`, else the config's `baseline`.
+fn baseline_path(args: &ReportArgs, config: Option<&Config>) -> Option<std::path::PathBuf> {
+    args.baseline
+        .clone()
+        .or_else(|| config.and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))))
 }
 
 /// A closed stdout (`hush ... | head`) is not an error; true when it happened.
