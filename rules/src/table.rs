@@ -327,6 +327,22 @@ const NON_SECRET_LAST_WORDS: &[&str] = &[
     "ttl",
     "length",
     "len",
+    "hash",
+    "md5",
+    "sha1",
+    "sha256",
+    "sha512",
+    "etag",
+    "integrity",
+    "revision",
+    "rev",
+    "ref",
+    "serial",
+    "nonce",
+    "state",
+    "color",
+    "colour",
+    "theme",
 ];
 
 /// Words anywhere in a key that mark its value as public by design.
@@ -529,6 +545,8 @@ mod tests {
         assert!(gap_names_a_non_secret(b"_org_name"));
         assert!(gap_names_a_non_secret(b"_PUBLIC_KEY"));
         assert!(gap_names_a_non_secret(b"PublishableKey"));
+        assert!(gap_names_a_non_secret(b"_COMMIT_SHA"));
+        assert!(gap_names_a_non_secret(b".integrity"));
         assert!(!gap_names_a_non_secret(b"_API_KEY"));
         assert!(!gap_names_a_non_secret(b"_CLIENT_SECRET"));
         assert!(!gap_names_a_non_secret(b""));
