@@ -58,6 +58,7 @@ fn main() {
             .match_kind(MatchKind::Standard)
             .kind(kind)
             .dense_depth(depth)
+            .prefilter(std::env::var("NOPREFILTER").is_err())
             .build(&keywords)
             .expect("builds");
         let built = t.elapsed();
