@@ -248,6 +248,20 @@ enum Verdict {
     RuledOut,
 }
 
+/// A generic rule's entropy floor is written for values of the whole printable
+/// alphabet; a hex value (16 symbols) cannot reach it as often: random 32-hex
+/// keys average about 3.6 bits and one in three falls under 3.5. For those the
+/// floor is that of the provider table's hex values.
+const HEX_ENTROPY_FLOOR: f64 = 3.0;
+
+fn entropy_floor(rule: &Rule, secret: &[u8], floor: f64) -> f64 {
+    if rule.rank == Rank::Generic && secret.len() >= 16 && secret.iter().all(u8::is_ascii_hexdigit) {
+        floor.min(HEX_ENTROPY_FLOOR)
+    } else {
+        floor
+    }
+}
+
 /// Length bounds and entropy floor (weak), then placeholder and stopword
 /// rejection and the validator (ruled out).
 fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
@@ -257,7 +271,10 @@ fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
     {
         return Verdict::Weak;
     }
-    if rule.entropy.is_some_and(|floor| shannon_entropy(secret) < floor) {
+    if rule
+        .entropy
+        .is_some_and(|floor| shannon_entropy(secret) < entropy_floor(rule, secret, floor))
+    {
         return Verdict::Weak;
     }
     if rule.reject_placeholders && looks_like_placeholder(secret) {
@@ -443,6 +460,17 @@ remediation = "r"
         fresh.find(hay, &mut a);
         seasoned.find(hay, &mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_generic_rule_judges_hex_values_by_the_hex_floor() {
+        let s = set(&RULES.replace("confidence = \"low\"", "confidence = \"low\"\nentropy = 3.5"));
+        // 32 hex digits of 3.44 bits: under the generic floor, over the hex one.
+        let hex = ["e12d5e1fc3711cda", "73aa8cff52c1a6c8"].concat();
+        assert!(shannon_entropy(hex.as_bytes()) < 3.5);
+        assert_eq!(ids(&s, format!("key = {hex}").as_bytes()), vec![("gen".into(), hex)]);
+        // A non-hex value of the same entropy stays under the floor.
+        assert!(ids(&s, b"key = abcabcabxyzxyzqq").is_empty());
     }
 
     #[test]
