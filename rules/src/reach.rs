@@ -445,4 +445,37 @@ mod tests {
         let suffixed = format!("{body}tt");
         assert_eq!(found(&format!("ACME_TOKEN={suffixed}"), &t), Some(suffixed));
     }
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes() {
+        // Haystacks of the bytes the reach cares about, cut at every limit.
+        const BYTES: &[u8] = b"acme_KEY=:\"' \t\n\r<>/id-.[](){}@rbx0123456789abcdefAF+=";
+        let shapes = [
+            shape(Alphabet::Hex, 4, 8),
+            shape(Alphabet::Uuid, 36, 36),
+            shape(Alphabet::Base64, 2, 6),
+            TableShape {
+                prefix: "ab".into(),
+                suffix: "f".into(),
+                ..shape(Alphabet::Alnum, 1, 3)
+            },
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 64) as usize;
+            let mut hay: Vec<u8> = (0..len)
+                .map(|i| BYTES[((x >> (i % 50)) as usize + i * 7) % BYTES.len()])
+                .collect();
+            let at = if len == 0 { 0 } else { (x as usize / 3) % len };
+            hay.splice(at..at, b"acme".iter().copied());
+            for s in &shapes {
+                for limit in [0, at + 4, hay.len() / 2, hay.len(), hay.len() + 10] {
+                    let _ = reach(&hay, at..at + 4, limit.max(at + 4), s);
+                }
+            }
+        }
+    }
 }
