@@ -4,6 +4,7 @@
 //! identifiers.
 
 use hush_rules::{github_checksum, Matcher, RuleSet};
+use hush_testkit::base62;
 
 fn rules() -> RuleSet {
     RuleSet::default_rules().expect("default packs compile")
@@ -16,20 +17,6 @@ fn report(set: &RuleSet, text: &str) -> Vec<(String, String)> {
     m.find(text.as_bytes(), &mut out);
     out.iter()
         .map(|x| (set.rule(x.rule).id.clone(), text[x.secret.clone()].to_owned()))
-        .collect()
-}
-
-/// A deterministic base62 string.
-fn base62(seed: u64, len: usize) -> String {
-    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            A[(x % 62) as usize] as char
-        })
         .collect()
 }
 
