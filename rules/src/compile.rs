@@ -71,13 +71,11 @@ pub struct Rule {
 
 /// A rule's regex, the indexes of its secret groups (named `secret`, or
 /// `secret2`, `secret3`... in other alternatives; the first that took part is
-/// the secret; none: the whole match) and of its `gap` group, if the rule
-/// checks one.
+/// the secret; none: the whole match).
 #[derive(Debug)]
 pub(crate) struct CompiledRegex {
     pub regex: Regex,
     pub secret_groups: Vec<usize>,
-    pub gap_group: Option<usize>,
 }
 
 /// How much a rule knows about what it finds. Of two overlapping matches the
@@ -124,12 +122,7 @@ fn build_regex(pattern: &str) -> Result<CompiledRegex, String> {
     if secret_groups.is_empty() {
         secret_groups.push(0);
     }
-    let gap_group = regex.capture_names().position(|n| n == Some("gap"));
-    Ok(CompiledRegex {
-        regex,
-        secret_groups,
-        gap_group,
-    })
+    Ok(CompiledRegex { regex, secret_groups })
 }
 
 /// One rule that a prefilter pattern triggers.
@@ -320,9 +313,6 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
     }
     if spec.window_after == 0 && spec.scope == Scope::Window {
         return Err(invalid(&spec, "window_after must be positive"));
-    }
-    if spec.gap_check && !spec.regex.contains("(?P<gap>") {
-        return Err(invalid(&spec, "gap_check needs a group named gap in the regex"));
     }
     let rank = if spec.tags.iter().any(|t| t == "generic") {
         Rank::Generic

@@ -4,9 +4,11 @@
 //! Steps: (1) the case-insensitive keyword automaton lists every hit, dropping hits
 //! of `exact` keywords whose case differs; (2) per rule, the hits become windows
 //! (bytes around the hit, or the hit's line), overlapping windows merge, and the
-//! rule's regex runs in each window only; (3) each candidate secret passes the
-//! rule's entropy floor, placeholder and stopword rejection and validator (and,
-//! for provider-table rules, the gap check); (4) overlaps are resolved by rank
+//! rule's regex runs in each window only; a provider-table rule has no regex: the
+//! shared reach ([`crate::reach`]) runs from each hit, and the words between
+//! keyword and value must not name an identifier; (3) each candidate secret passes
+//! the rule's length bounds, entropy floor, placeholder and stopword rejection and
+//! validator; (4) overlaps are resolved by rank
 //! ([`crate::compile::Rank`]): a match that overlaps a higher-ranked rule's match,
 //! or a candidate that a provider rule *rejected*, is dropped, and a pair rule's
 //! match swallows the matches of the rules it subsumes, so one credential is
@@ -198,13 +200,6 @@ impl<'s> Matcher<'s> {
                 continue;
             };
             if s >= e {
-                continue;
-            }
-            let gap_ok = compiled
-                .gap_group
-                .and_then(|g| locations.get(g))
-                .is_none_or(|(gs, ge)| !crate::table::gap_names_a_non_secret(&hay[gs..ge]));
-            if !gap_ok {
                 continue;
             }
             match verdict(rule, &hay[s..e]) {

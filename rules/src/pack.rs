@@ -100,11 +100,6 @@ pub struct RuleSpec {
     /// Texts in which the rule must find nothing.
     #[serde(default)]
     pub negative_examples: Vec<String>,
-    /// The regex has a group named `gap` (the words between a provider keyword
-    /// and the value); a match whose gap names an identifier, a location or a
-    /// public value is dropped (see [`crate::table::gap_names_a_non_secret`]).
-    #[serde(default)]
-    pub gap_check: bool,
     /// Ids of rules whose matches inside this rule's whole match are parts of
     /// this finding and are not reported on their own (a key pair subsumes the
     /// key id and the secret key).

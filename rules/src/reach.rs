@@ -287,14 +287,13 @@ fn value(hay: &[u8], at: usize, limit: usize, shape: &TableShape) -> Option<Rang
     let rest = &hay[at.min(limit)..limit];
     let rest = rest.strip_prefix(shape.prefix.as_bytes())?;
     let body_start = at + shape.prefix.len();
-    let in_alphabet = |b: u8| shape.value.chars().contains(&b) || alphabet_other_case(shape.value, b);
     let body_end = if shape.value == Alphabet::Uuid {
         uuid_end(rest)? + body_start
     } else {
         let run = rest
             .iter()
             .take(shape.max_len + 1)
-            .take_while(|&&b| in_alphabet(b))
+            .take_while(|&&b| shape.value.contains(b))
             .count();
         if shape.suffix.is_empty() {
             if run < shape.min_len || run > shape.max_len {
@@ -326,11 +325,6 @@ fn value(hay: &[u8], at: usize, limit: usize, shape: &TableShape) -> Option<Rang
         return None;
     }
     Some(at..end)
-}
-
-/// Upper-case hex digits count as hex in the `hex` alphabet (and in UUIDs).
-fn alphabet_other_case(alphabet: Alphabet, b: u8) -> bool {
-    matches!(alphabet, Alphabet::Hex | Alphabet::Uuid) && matches!(b, b'A'..=b'F')
 }
 
 /// Whether `b` after a value would make it a longer token (so it is not one).

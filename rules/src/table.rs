@@ -54,6 +54,23 @@ pub enum Alphabet {
 }
 
 impl Alphabet {
+    /// Whether `b` belongs to a value of this alphabet (`hex` and UUIDs take
+    /// either case).
+    pub fn contains(self, b: u8) -> bool {
+        match self {
+            Alphabet::Hex | Alphabet::Uuid => b.is_ascii_hexdigit(),
+            Alphabet::HexLower => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+            Alphabet::HexUpper => b.is_ascii_digit() || (b'A'..=b'F').contains(&b),
+            Alphabet::Alnum => b.is_ascii_alphanumeric(),
+            Alphabet::AlnumLower => b.is_ascii_digit() || b.is_ascii_lowercase(),
+            Alphabet::AlnumUpper => b.is_ascii_digit() || b.is_ascii_uppercase(),
+            Alphabet::Digits => b.is_ascii_digit(),
+            Alphabet::Base64 => b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'),
+            Alphabet::Base64url => b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'),
+            Alphabet::TokenDot => b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'),
+        }
+    }
+
     /// The characters of the alphabet, for generating examples.
     pub fn chars(self) -> &'static [u8] {
         match self {
@@ -164,9 +181,6 @@ pub struct TableShape {
 /// rules and generic rules when overlapping matches are resolved.
 pub const KEYWORD_VALUE_TAG: &str = "keyword-value";
 
-/// Bytes before a keyword hit the reach may see: the one character that must
-/// not precede a short keyword.
-const REACH_BEFORE: usize = 1;
 /// Bytes after a keyword hit the reach may see: the gap, a Jenkins
 /// `credentials.xml` entry between `<id>` and `<secret>`, and the value.
 pub(crate) const REACH_AFTER: usize = 640;
@@ -233,14 +247,15 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         tags,
         remediation,
         scope: Scope::Window,
-        window_before: REACH_BEFORE,
+        // Unused: the reach starts at the hit (and reads the byte before a short
+        // keyword itself).
+        window_before: 0,
         window_after: REACH_AFTER,
         reject_placeholders: true,
         secret_length: None,
         stopwords: Vec::new(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
-        gap_check: false,
         subsumes: Vec::new(),
         builtin: false,
         table: Some(shape),
@@ -536,6 +551,24 @@ mod tests {
             assert!(v.contains(&want.to_owned()), "{want} missing from {v:?}");
         }
         assert_eq!(keyword_variants("datadog"), vec!["datadog".to_owned()]);
+    }
+
+    #[test]
+    fn alphabet_membership_matches_the_example_characters() {
+        use Alphabet::*;
+        for alphabet in [
+            Hex, HexLower, HexUpper, Alnum, AlnumLower, AlnumUpper, Digits, Base64, Base64url, TokenDot, Uuid,
+        ] {
+            for b in 0..=255u8 {
+                // Hex and UUIDs take upper-case digits too; the examples are lower case.
+                let either_case = matches!(alphabet, Hex | Uuid) && alphabet.chars().contains(&b.to_ascii_lowercase());
+                assert_eq!(
+                    alphabet.contains(b),
+                    alphabet.chars().contains(&b) || either_case,
+                    "{alphabet:?} {b}"
+                );
+            }
+        }
     }
 
     #[test]
