@@ -8,7 +8,7 @@ use hush_rules::{KeywordCase, RuleSet};
 use crate::literal::{LiteralError, LiteralSet, MaskValue};
 use crate::structure::{trigger_words, StructureDetector};
 use crate::style::Style;
-use crate::trigger::{self, Kinds, Triggers};
+use crate::trigger::{self, Reach, Triggers, Word};
 
 /// Size limits of a stream; the defaults suit log lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,12 +102,35 @@ impl RedactorBuilder {
 
     pub fn build(self) -> Result<Redactor, BuildError> {
         let literals = LiteralSet::build(&self.masks)?;
-        let mut words: Vec<(Vec<u8>, Kinds)> = Vec::new();
+        let mut words: Vec<Word> = Vec::new();
         let mut whole_match = Vec::new();
         let mut prefixes = Vec::new();
+        let mut lookback = 0;
+        let mut hold_bytes = 0;
         if let Some(rules) = &self.rules {
             for rule in rules.rules() {
-                words.extend(rule.keywords.iter().map(|k| (k.as_bytes().to_vec(), trigger::RULE)));
+                // A keyword whose rule can match across lines: the lines its
+                // window covers are searched as one haystack, with `before`
+                // bytes of what was already written as context.
+                let extent = rule.extent();
+                for keyword in &rule.keywords {
+                    let reach = if extent.crosses_lines {
+                        let after = keyword.len() + extent.after;
+                        lookback = lookback.max(extent.before);
+                        hold_bytes = hold_bytes.max(extent.before + after);
+                        Reach {
+                            before: u32::try_from(extent.before).unwrap_or(u32::MAX),
+                            after: u32::try_from(after).unwrap_or(u32::MAX),
+                        }
+                    } else {
+                        Reach::default()
+                    };
+                    words.push(Word {
+                        bytes: keyword.as_bytes().to_vec(),
+                        kinds: trigger::RULE,
+                        reach,
+                    });
+                }
                 whole_match.push(rule.tags.iter().any(|t| t == "private-key"));
                 prefixes.push(if rule.spec.keyword_case == KeywordCase::Exact {
                     rule.keywords.clone()
@@ -118,12 +141,12 @@ impl RedactorBuilder {
         }
         let pem = self.rules.is_some() || self.structure;
         if pem {
-            words.push((b"-----BEGIN ".to_vec(), trigger::PEM));
+            words.push(Word::from((b"-----BEGIN ".to_vec(), trigger::PEM)));
         }
         if self.structure {
-            words.extend(trigger_words());
+            words.extend(trigger_words().into_iter().map(Word::from));
         }
-        words.extend(literals.patterns().iter().map(|p| (p.clone(), trigger::LITERAL)));
+        words.extend(literals.patterns().iter().map(|p| Word::from((p.clone(), trigger::LITERAL))));
         let triggers = Triggers::new(&words).map_err(BuildError::Triggers)?;
         let mut limits = self.limits;
         limits.partial_hold = limits.partial_hold.max(literals.max_len());
@@ -139,6 +162,8 @@ impl RedactorBuilder {
             whole_match,
             prefixes,
             pem,
+            lookback,
+            hold_bytes: hold_bytes.max(limits.pem_max_bytes),
         })
     }
 }
@@ -162,6 +187,12 @@ pub struct Redactor {
     pub(crate) prefixes: Vec<Vec<String>>,
     /// Whether private key blocks are held and redacted from BEGIN to END.
     pub(crate) pem: bool,
+    /// Bytes already written that a multi-line match may begin in: the widest
+    /// `before` window of the rules that match across lines.
+    pub(crate) lookback: usize,
+    /// The most a hold of lines after a multi-line keyword may grow to: the
+    /// widest window of those rules, and at least [`Limits::pem_max_bytes`].
+    pub(crate) hold_bytes: usize,
 }
 
 impl Redactor {

@@ -32,13 +32,24 @@ use crate::trigger::{self, Hits, Kinds};
 /// look at what precedes a secret); at most half the overlap, so windows advance.
 const WINDOW_CONTEXT: usize = 4096;
 
-/// Lines held after a private key's BEGIN line.
+/// Lines held after a keyword whose rules can match across lines (a private key's
+/// BEGIN line, `password:` with its value on the next line): searched as one
+/// haystack, as the scanner sees them, once the keywords' windows are covered.
 struct Hold {
-    /// Complete lines, each with its newline; the first is the BEGIN line.
+    /// Look-back context (input already written), then the held complete lines,
+    /// each with its newline.
     buf: Vec<u8>,
-    /// Bytes of the first line already written (by an early flush).
-    skip: usize,
+    /// Bytes at the front of `buf` already written: the look-back context, and
+    /// the part of the first held line an early flush wrote.
+    written: usize,
+    /// Held lines.
     lines: usize,
+    /// Offset in `buf` up to which the keywords' windows reach: a line that
+    /// starts before it joins the hold.
+    until: usize,
+    /// A private key block is open: lines are held to its END line (or a line
+    /// that cannot be key material).
+    pem: bool,
 }
 
 /// One redacted stream. Owns its scratch; borrows the shared [`Redactor`].
@@ -53,6 +64,9 @@ pub struct RedactStream<'r> {
     /// 1-based number of the next line to be written (held lines are not yet).
     line: u64,
     hold: Option<Hold>,
+    /// The last input already written (up to the redactor's look-back), context
+    /// for a multi-line match that begins before the line that starts a hold.
+    recent: Vec<u8>,
     events: Vec<Redaction>,
     keep_events: bool,
     redactions: u64,
@@ -68,6 +82,7 @@ impl<'r> RedactStream<'r> {
             emitted: 0,
             line: 1,
             hold: None,
+            recent: Vec::new(),
             events: Vec::new(),
             keep_events: true,
             redactions: 0,
@@ -143,15 +158,37 @@ impl<'r> RedactStream<'r> {
         self.release_hold(out);
     }
 
-    /// Writes held private key lines, each redacted on its own (the caller gave up
-    /// waiting for the END line).
+    /// Writes the held lines, searched as one haystack with their look-back
+    /// context (their keywords' windows are covered, or the caller gave up
+    /// waiting for more input).
     pub fn release_hold(&mut self, out: &mut Vec<u8>) {
-        if let Some(hold) = self.hold.take() {
-            let mut skip = hold.skip;
-            for line in hold.buf.split_inclusive(|&b| b == b'\n') {
-                self.plain_line(line, skip, None, out);
-                skip = 0;
-            }
+        let Some(hold) = self.hold.take() else {
+            return;
+        };
+        let hay = hold.buf.strip_suffix(b"\n").unwrap_or(&hold.buf);
+        self.detector.detect_block(hay);
+        self.write_spans(hay, hold.written, None, out);
+        if hay.len() < hold.buf.len() {
+            out.push(b'\n');
+        }
+        self.line += memchr::memchr_iter(b'\n', &hold.buf[hold.written.min(hold.buf.len())..]).count() as u64;
+        self.remember(&hold.buf);
+    }
+
+    /// Keeps the end of what was written as look-back context.
+    fn remember(&mut self, written: &[u8]) {
+        let keep = self.redactor.lookback;
+        if keep == 0 {
+            return;
+        }
+        if written.len() >= keep {
+            self.recent.clear();
+            self.recent.extend_from_slice(&written[written.len() - keep..]);
+            return;
+        }
+        self.recent.extend_from_slice(written);
+        if self.recent.len() > 2 * keep {
+            self.recent.drain(..self.recent.len() - keep);
         }
     }
 
@@ -234,6 +271,7 @@ impl<'r> RedactStream<'r> {
     /// Copies lines with nothing to redact.
     fn pass(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(bytes);
+        self.remember(bytes);
         self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
     }
 
@@ -252,53 +290,82 @@ impl<'r> RedactStream<'r> {
         let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
         if kinds == 0 {
             out.extend_from_slice(&line[skip.min(line.len())..]);
+            self.remember(line);
             self.line += u64::from(hay.len() < line.len());
             return;
         }
-        if kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some() {
+        let pem = kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some();
+        let span = if kinds & trigger::RULE != 0 {
+            self.redactor.triggers.line_span(hay)
+        } else {
+            None
+        };
+        if pem || span.is_some() {
+            let context = span.map_or(0, |s| s.before).min(self.recent.len());
+            let mut buf = Vec::with_capacity(context + line.len());
+            buf.extend_from_slice(&self.recent[self.recent.len() - context..]);
+            buf.extend_from_slice(line);
+            let until = context + span.map_or(0, |s| s.end);
+            let whole = buf.len();
             self.hold = Some(Hold {
-                buf: line.to_vec(),
-                skip,
+                buf,
+                written: context + skip,
                 lines: 1,
+                until,
+                pem,
             });
+            if !pem && whole >= until {
+                // The windows end on this line: nothing to wait for.
+                self.release_hold(out);
+            }
             return;
         }
         self.plain_line(line, skip, Some(kinds), out);
     }
 
-    /// A line while private key lines are held.
+    /// A line while lines are held: it joins the hold while a keyword's window or
+    /// an open private key block reaches it; otherwise the hold is written first.
     fn held_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
+        let limits = self.redactor.limits;
+        let hold_bytes = self.redactor.hold_bytes;
         let Some(hold) = &mut self.hold else {
             return;
         };
-        if pem::end_marker(hay).is_some() {
-            hold.buf.extend_from_slice(line);
-            if let Some(hold) = self.hold.take() {
-                self.held_block(&hold, out);
+        let at = hold.buf.len();
+        if hold.pem {
+            if pem::end_marker(hay).is_some() {
+                hold.buf.extend_from_slice(line);
+                hold.lines += 1;
+                hold.pem = false;
+                // The block is whole: its rules' windows need go no further.
+                self.release_hold(out);
+                return;
             }
-            return;
-        }
-        let limits = &self.redactor.limits;
-        let fits = hold.lines < limits.pem_max_lines && hold.buf.len() + line.len() <= limits.pem_max_bytes;
-        if fits && pem::begin_marker(hay).is_none() && pem::plausible_body_line(hay) {
+            let fits = hold.lines < limits.pem_max_lines && at - hold.written + line.len() <= limits.pem_max_bytes;
+            if fits && pem::begin_marker(hay).is_none() && pem::plausible_body_line(hay) {
+                hold.buf.extend_from_slice(line);
+                hold.lines += 1;
+                return;
+            }
+        } else if at < hold.until && at - hold.written + line.len() <= hold_bytes {
             hold.buf.extend_from_slice(line);
             hold.lines += 1;
+            let kinds = self.detector.triggers(hay);
+            if kinds & trigger::RULE != 0 {
+                if let Some(span) = self.redactor.triggers.line_span(hay) {
+                    hold.until = hold.until.max(at + span.end);
+                }
+            }
+            if kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some() {
+                hold.pem = true;
+            } else if hold.buf.len() >= hold.until {
+                self.release_hold(out);
+            }
             return;
         }
         self.release_hold(out);
         self.line_complete(line, 0, None, out);
-    }
-
-    /// A complete private key block: one haystack, from BEGIN line to END line.
-    fn held_block(&mut self, hold: &Hold, out: &mut Vec<u8>) {
-        let hay = hold.buf.strip_suffix(b"\n").unwrap_or(&hold.buf);
-        self.detector.detect_block(hay);
-        self.write_spans(hay, hold.skip, None, out);
-        if hay.len() < hold.buf.len() {
-            out.push(b'\n');
-        }
-        self.line += memchr::memchr_iter(b'\n', &hold.buf).count() as u64;
     }
 
     /// Redacts one line on its own.
@@ -315,6 +382,7 @@ impl<'r> RedactStream<'r> {
             out.push(b'\n');
             self.line += 1;
         }
+        self.remember(line);
     }
 
     /// Keeps the incomplete line under [`crate::Limits::max_line`]: a longer one is
@@ -324,6 +392,7 @@ impl<'r> RedactStream<'r> {
         let limits = self.redactor.limits;
         while self.partial.len() >= limits.max_line {
             self.release_hold(out);
+            self.recent.clear();
             let mut buf = mem::take(&mut self.partial);
             let window = &buf[..limits.max_line];
             let kinds = self.detector.triggers(window);
@@ -346,8 +415,9 @@ impl<'r> RedactStream<'r> {
         let mut pos = from.min(hay.len());
         let spans = mem::take(&mut self.detector.spans);
         // Newlines before the current span (a held key block has several), counted
-        // incrementally: counting from the start for every span was quadratic.
-        let (mut counted_to, mut newlines) = (0, 0u64);
+        // incrementally from where writing starts: counting from the start for
+        // every span was quadratic.
+        let (mut counted_to, mut newlines) = (pos, 0u64);
         for span in &spans {
             if span.start >= limit {
                 break;
@@ -358,8 +428,9 @@ impl<'r> RedactStream<'r> {
             out.extend_from_slice(&hay[pos..span.start.max(pos)]);
             let secret = &hay[span.start..span.end];
             self.replace(secret, span.source, span.context, out);
-            newlines += memchr::memchr_iter(b'\n', &hay[counted_to..span.start]).count() as u64;
-            counted_to = span.start;
+            let span_at = span.start.max(counted_to);
+            newlines += memchr::memchr_iter(b'\n', &hay[counted_to..span_at]).count() as u64;
+            counted_to = span_at;
             self.record(secret, span.source, self.line + newlines);
             pos = span.end;
         }

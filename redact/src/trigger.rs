@@ -43,6 +43,42 @@ pub(crate) const PEM: Kinds = 16;
 /// Every detector.
 pub(crate) const ALL: Kinds = RULE | LITERAL | NAME | URL | PEM;
 
+/// How far the matches of a rule keyword's rules can reach across lines, in
+/// bytes from the keyword's first byte (both 0: they stay on its line).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Reach {
+    pub before: u32,
+    pub after: u32,
+}
+
+/// One trigger word: the detectors it is for and, for a rule keyword, how far
+/// its rules' matches reach across lines.
+#[derive(Debug, Clone)]
+pub(crate) struct Word {
+    pub bytes: Vec<u8>,
+    pub kinds: Kinds,
+    pub reach: Reach,
+}
+
+impl From<(Vec<u8>, Kinds)> for Word {
+    fn from((bytes, kinds): (Vec<u8>, Kinds)) -> Word {
+        Word {
+            bytes,
+            kinds,
+            reach: Reach::default(),
+        }
+    }
+}
+
+/// How far the multi-line matches of a haystack's rule keywords may reach
+/// outside it: `before` bytes before its start, and up to `end` (an offset in the
+/// haystack, possibly past its end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineSpan {
+    pub before: usize,
+    pub end: usize,
+}
+
 /// The compiled trigger words.
 #[derive(Debug)]
 pub(crate) struct Triggers {
@@ -50,6 +86,8 @@ pub(crate) struct Triggers {
     dfa: Option<(DFA, StateID)>,
     /// Per pattern of the DFA.
     kinds: Vec<Kinds>,
+    /// Per pattern: its length and reach (the widest of the words cut to it).
+    reach: Vec<(u32, Reach)>,
 }
 
 /// Where trigger words end in a block, lane by lane (in order), with their kinds.
@@ -68,17 +106,19 @@ impl Hits {
 
 impl Triggers {
     /// Compiles the words, each with the kinds of detector it is for.
-    pub fn new(words: &[(Vec<u8>, Kinds)]) -> Result<Triggers, aho_corasick::BuildError> {
-        let mut cut: Vec<(Vec<u8>, Kinds)> = words
+    pub fn new(words: &[Word]) -> Result<Triggers, aho_corasick::BuildError> {
+        let mut cut: Vec<(Vec<u8>, Kinds, Reach)> = words
             .iter()
-            .filter(|(w, _)| !w.is_empty() && !w.contains(&b'\n'))
-            .map(|(w, k)| (w[..w.len().min(MAX_WORD)].to_ascii_lowercase(), *k))
+            .filter(|w| !w.bytes.is_empty() && !w.bytes.contains(&b'\n'))
+            .map(|w| (w.bytes[..w.bytes.len().min(MAX_WORD)].to_ascii_lowercase(), w.kinds, w.reach))
             .collect();
-        cut.sort_unstable();
+        cut.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         cut.dedup_by(|next, kept| {
             let same = next.0 == kept.0;
             if same {
                 kept.1 |= next.1;
+                kept.2.before = kept.2.before.max(next.2.before);
+                kept.2.after = kept.2.after.max(next.2.after);
             }
             same
         });
@@ -86,10 +126,12 @@ impl Triggers {
             return Ok(Triggers {
                 dfa: None,
                 kinds: Vec::new(),
+                reach: Vec::new(),
             });
         }
-        let kinds = cut.iter().map(|(_, k)| *k).collect();
-        let cut: Vec<Vec<u8>> = cut.into_iter().map(|(w, _)| w).collect();
+        let kinds = cut.iter().map(|(_, k, _)| *k).collect();
+        let reach = cut.iter().map(|(w, _, r)| (w.len() as u32, *r)).collect();
+        let cut: Vec<Vec<u8>> = cut.into_iter().map(|(w, _, _)| w).collect();
         let dfa = aho_corasick::dfa::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -101,7 +143,39 @@ impl Triggers {
         Ok(Triggers {
             dfa: Some((dfa, start)),
             kinds,
+            reach,
         })
+    }
+
+    /// The bytes around `hay`'s rule keywords that their rules' multi-line
+    /// matches may cover (None: every keyword's matches stay on its line).
+    pub fn line_span(&self, hay: &[u8]) -> Option<LineSpan> {
+        let (dfa, start) = self.dfa.as_ref()?;
+        let mut sid = *start;
+        let mut span: Option<LineSpan> = None;
+        for (k, &b) in hay.iter().enumerate() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if !(dfa.is_special(sid) && dfa.is_match(sid)) {
+                continue;
+            }
+            for i in 0..dfa.match_len(sid) {
+                let (len, reach) = self.reach[dfa.match_pattern(sid, i).as_usize()];
+                if reach.after == 0 {
+                    continue;
+                }
+                let word_start = (k + 1).saturating_sub(len as usize);
+                let before = (reach.before as usize).saturating_sub(word_start);
+                let end = word_start + reach.after as usize;
+                span = Some(match span {
+                    Some(s) => LineSpan {
+                        before: s.before.max(before),
+                        end: s.end.max(end),
+                    },
+                    None => LineSpan { before, end },
+                });
+            }
+        }
+        span
     }
 
     /// The kinds of every trigger word in `hay` (0: none).
@@ -197,7 +271,7 @@ mod tests {
     use super::*;
 
     fn triggers(words: &[&str]) -> Triggers {
-        let words: Vec<(Vec<u8>, Kinds)> = words.iter().map(|w| (w.as_bytes().to_vec(), RULE)).collect();
+        let words: Vec<Word> = words.iter().map(|w| Word::from((w.as_bytes().to_vec(), RULE))).collect();
         Triggers::new(&words).expect("builds")
     }
 
@@ -239,11 +313,11 @@ mod tests {
 
     #[test]
     fn kinds_of_shared_words_merge() {
-        let words = vec![
-            (b"token".to_vec(), RULE),
-            (b"TOKEN".to_vec(), NAME),
-            (b"://".to_vec(), URL),
-            (b"ken".to_vec(), LITERAL),
+        let words: Vec<Word> = vec![
+            Word::from((b"token".to_vec(), RULE)),
+            Word::from((b"TOKEN".to_vec(), NAME)),
+            Word::from((b"://".to_vec(), URL)),
+            Word::from((b"ken".to_vec(), LITERAL)),
         ];
         let t = Triggers::new(&words).expect("builds");
         assert_eq!(
@@ -253,6 +327,37 @@ mod tests {
         );
         assert_eq!(t.kinds(b"https://x"), URL);
         assert_eq!(t.kinds(b"nothing"), 0);
+    }
+
+    #[test]
+    fn line_spans_come_from_multi_line_keywords_only() {
+        let reach = Reach { before: 10, after: 50 };
+        let words = vec![
+            Word {
+                bytes: b"password".to_vec(),
+                kinds: RULE,
+                reach,
+            },
+            Word::from((b"ghp_".to_vec(), RULE)),
+        ];
+        let t = Triggers::new(&words).expect("builds");
+        assert_eq!(t.line_span(b"ghp_ only"), None);
+        assert_eq!(
+            t.line_span(b"0123456789ab PASSWORD:"),
+            Some(LineSpan { before: 0, end: 63 }),
+            "from 10 bytes before the word to 50 after its first byte"
+        );
+        let long = Word {
+            bytes: b"-----BEGIN RSA PRIVATE KEY-----".to_vec(),
+            kinds: RULE,
+            reach,
+        };
+        let t = Triggers::new(&[long]).expect("builds");
+        assert_eq!(
+            t.line_span(b"x-----BEGIN RSA PRIVATE KEY-----"),
+            Some(LineSpan { before: 9, end: 51 }),
+            "a word cut to 16 bytes still reaches from its own first byte"
+        );
     }
 
     #[test]

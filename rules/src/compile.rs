@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
+use crate::extent::MAX_WINDOW;
 use crate::pack::{default_specs, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity};
 use crate::validate::Validator;
 
@@ -65,6 +66,8 @@ pub struct Rule {
     /// Rules whose matches inside this rule's whole match are part of this
     /// finding (a key pair subsumes the key id and the secret), by index.
     pub(crate) subsumes: Vec<u32>,
+    /// Whether its regex can match line breaks; computed on first use.
+    pub(crate) line_shape: OnceLock<crate::extent::LineShape>,
     /// The rule as written, kept for `rules check` and the example tests.
     pub spec: RuleSpec,
 }
@@ -150,6 +153,8 @@ pub struct RuleSet {
     patterns: Vec<Vec<u8>>,
     /// For each prefilter pattern, the rules it triggers.
     pub(crate) triggers: Vec<Vec<Trigger>>,
+    /// The widest match any rule can report (see [`RuleSet::max_span`]).
+    max_span: usize,
 }
 
 impl RuleSet {
@@ -222,7 +227,9 @@ impl RuleSet {
                 id: "<prefilter>".into(),
                 problem: e.to_string(),
             })?;
+        let max_span = rules.iter().map(Rule::span_bytes).max().unwrap_or(0);
         Ok(RuleSet {
+            max_span,
             rules,
             prefilter,
             fast_prefilter: OnceLock::new(),
@@ -266,6 +273,15 @@ impl RuleSet {
             })?;
         }
         Ok(())
+    }
+
+    /// The widest match any rule of the set can report, in bytes: the bytes a
+    /// rule's regex may see before its keyword, the longest keyword, and the bytes
+    /// after it (bounded by [`crate::MAX_WINDOW`] at load). A piece of input cut
+    /// from a longer one finds every match whole that starts at least this far
+    /// before its end; the scanner's chunk overlap is derived from it.
+    pub fn max_span(&self) -> usize {
+        self.max_span
     }
 
     /// The compiled rules, in pack order.
@@ -314,6 +330,17 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
     if spec.window_after == 0 && spec.scope == Scope::Window {
         return Err(invalid(&spec, "window_after must be positive"));
     }
+    if spec.scope == Scope::Window && spec.window_before.saturating_add(spec.window_after) > MAX_WINDOW {
+        return Err(invalid(
+            &spec,
+            &format!(
+                "window_before + window_after is {} bytes, over the engine's limit of {MAX_WINDOW} \
+                 (chunk overlaps and the redactor's look-back are derived from the widest window; \
+                 use scope = \"line\" or a narrower window)",
+                spec.window_before.saturating_add(spec.window_after)
+            ),
+        ));
+    }
     let rank = if spec.tags.iter().any(|t| t == "generic") {
         Rank::Generic
     } else if spec.tags.iter().any(|t| t == crate::table::KEYWORD_VALUE_TAG) {
@@ -333,6 +360,7 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
         tags: spec.tags.clone(),
         remediation: spec.remediation.clone(),
         compiled: OnceLock::new(),
+        line_shape: OnceLock::new(),
         entropy: spec.entropy,
         validator: spec.validate,
         scope: spec.scope,

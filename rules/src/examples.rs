@@ -2,7 +2,7 @@
 //! every example, none in its negative examples, and its keywords must occur in
 //! every example (a prefilter that hides a true example is a bug).
 
-use crate::compile::{Rank, RuleSet};
+use crate::compile::{Rank, Rule, RuleSet};
 use crate::matcher::Matcher;
 use crate::pack::KeywordCase;
 
@@ -42,14 +42,7 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
             })
         };
         let spec = &rule.spec;
-        // A provider-table rule's examples are generated from its shape: the
-        // value in every wrapper the shared reach promises, and look-alikes.
-        let (generated, generated_negative) = match &spec.table {
-            Some(shape) => crate::table::generated_examples(&spec.id, shape, spec.entropy.unwrap_or(0.0)),
-            None => (Vec::new(), Vec::new()),
-        };
-        let examples: Vec<&String> = spec.examples.iter().chain(&generated).collect();
-        let negatives: Vec<&String> = spec.negative_examples.iter().chain(&generated_negative).collect();
+        let (examples, negatives) = examples_of(rule);
         if require_counts {
             if examples.len() < 2 {
                 fail(format!("has {} examples, needs at least 2", examples.len()));
@@ -61,7 +54,7 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
                 fail("remediation names no https:// docs URL".into());
             }
         }
-        for example in examples {
+        for example in &examples {
             let keyword_present = spec.keywords.iter().any(|k| match spec.keyword_case {
                 KeywordCase::Exact => example.contains(k.as_str()),
                 KeywordCase::Ignore => example.to_ascii_lowercase().contains(&k.to_ascii_lowercase()),
@@ -79,7 +72,7 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
                 fail(format!("finds nothing in example {}", abbreviate(example)));
             }
         }
-        for negative in negatives {
+        for negative in &negatives {
             found.clear();
             matcher.find(negative.as_bytes(), &mut found);
             if found.iter().any(|m| m.rule == index) {
@@ -88,6 +81,20 @@ pub fn check_examples(set: &RuleSet, require_counts: bool) -> Vec<ExampleFailure
         }
     }
     failures
+}
+
+/// A rule's examples and negative examples: those its pack lists and, for a
+/// provider-table rule, those generated from its shape (the value in every
+/// wrapper the shared reach promises, and look-alikes).
+pub fn examples_of(rule: &Rule) -> (Vec<String>, Vec<String>) {
+    let spec = &rule.spec;
+    let (generated, generated_negative) = match &spec.table {
+        Some(shape) => crate::table::generated_examples(&spec.id, shape, spec.entropy.unwrap_or(0.0)),
+        None => (Vec::new(), Vec::new()),
+    };
+    let examples = spec.examples.iter().cloned().chain(generated).collect();
+    let negatives = spec.negative_examples.iter().cloned().chain(generated_negative).collect();
+    (examples, negatives)
 }
 
 /// The start of an example, for error messages (examples are fake secrets, but a

@@ -23,8 +23,7 @@ use crate::entropy::shannon_entropy;
 use crate::pack::Scope;
 use crate::placeholder::looks_like_placeholder;
 
-/// How far a line-scoped rule looks either side of its hit for the line's ends.
-const MAX_LINE_REACH: usize = 1024;
+use crate::extent::MAX_LINE_REACH;
 
 /// A secret found in a haystack (byte offsets into it).
 #[derive(Debug, Clone, PartialEq, Eq)]

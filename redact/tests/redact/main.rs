@@ -4,5 +4,6 @@
 mod cli;
 mod common;
 mod failure_modes;
+mod parity;
 mod props;
 mod streaming;

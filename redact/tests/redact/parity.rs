@@ -1,0 +1,81 @@
+//! Scanner–redactor parity: every secret span the engine reports for `hush scan`
+//! is replaced by the redactor, for every example of every default rule, one at a
+//! time, all as one stream, and through reads of 1, 7 and 4096 bytes.
+
+use std::ops::Range;
+
+use hush_rules::{examples_of, Matcher, RuleSet};
+
+use crate::common::{default_redactor, redact_in_pieces, redact_with_reads};
+
+/// The secret spans the scanner reports in `hay` (the scanner runs the engine on
+/// whole chunks of up to 8 MiB: every example here is one chunk).
+fn scanned_spans(rules: &RuleSet, hay: &[u8]) -> Vec<(usize, Range<usize>)> {
+    let mut matcher = Matcher::new(rules);
+    let mut found = Vec::new();
+    matcher.find(hay, &mut found);
+    found.into_iter().map(|m| (m.rule, m.secret)).collect()
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return 0;
+    }
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// The secrets of `spans` that survive in `out`: a secret counts as replaced when
+/// it occurs in the output no more often than in the input outside every reported
+/// span (a value like `admin` may also be a user name on the same line).
+fn survivors(rules: &RuleSet, input: &[u8], spans: &[(usize, Range<usize>)], out: &[u8]) -> Vec<String> {
+    let mut outside = input.to_vec();
+    for (_, span) in spans {
+        outside[span.clone()].fill(0);
+    }
+    let mut missed = Vec::new();
+    for (rule, span) in spans {
+        let secret = &input[span.clone()];
+        if count(out, secret) > count(&outside, secret) {
+            let shown: String = String::from_utf8_lossy(&secret[..secret.len().min(12)]).into_owned();
+            missed.push(format!("{} ({shown}…, {} bytes)", rules.rule(*rule).id, secret.len()));
+        }
+    }
+    missed
+}
+
+fn all_examples(rules: &RuleSet) -> Vec<String> {
+    rules.rules().iter().flat_map(|rule| examples_of(rule).0).collect()
+}
+
+#[test]
+fn every_example_secret_is_redacted_one_at_a_time() {
+    let rules = RuleSet::default_rules().expect("default rules");
+    let redactor = default_redactor();
+    let mut missed = Vec::new();
+    let examples = all_examples(&rules);
+    for example in &examples {
+        let spans = scanned_spans(&rules, example.as_bytes());
+        let out = redactor.redact(example.as_bytes());
+        missed.extend(survivors(&rules, example.as_bytes(), &spans, &out));
+    }
+    assert!(examples.len() > 2000, "the default rules have thousands of examples");
+    assert!(missed.is_empty(), "{} secrets the scanner reports pass the redactor:\n{}", missed.len(), missed.join("\n"));
+}
+
+#[test]
+fn every_example_secret_is_redacted_in_one_stream_at_any_read_size() {
+    let rules = RuleSet::default_rules().expect("default rules");
+    let redactor = default_redactor();
+    let stream = all_examples(&rules).join("\n\n").into_bytes();
+    let spans = scanned_spans(&rules, &stream);
+    assert!(spans.len() > 2000);
+    let whole = redactor.redact(&stream);
+    let missed = survivors(&rules, &stream, &spans, &whole);
+    assert!(missed.is_empty(), "{} secrets pass the redactor:\n{}", missed.len(), missed.join("\n"));
+    for size in [1, 7, 4096] {
+        let pieces = redact_in_pieces(redactor, &stream, size);
+        assert!(pieces == whole, "pushing {size}-byte pieces changes the output");
+    }
+    let read = redact_with_reads(redactor, &stream, 7, true);
+    assert!(read == whole, "7-byte reads through the pump change the output");
+}
