@@ -3,9 +3,11 @@
 //! chunk, and each match is located (line, column) and reported once.
 //!
 //! A file of any size, or a line of any length, costs one chunk plus the overlap
-//! (8 MiB + 64 KiB by default). A match that starts in the second half of the
-//! overlap is left to the next chunk, which sees it whole, with half an overlap of
-//! context before it (rules that pair a secret with an id before it).
+//! (8 MiB + about 64 KiB with the default rules). The overlap is derived from the
+//! loaded rules: twice the widest match any rule can report
+//! ([`RuleSet::max_span`]). A match whose secret starts in the second half of the
+//! overlap is left to the next chunk, which sees it whole, with half an overlap
+//! of context before it; one that starts earlier ends within this chunk.
 //!
 //! DESIGN.md names memmap2 for large files; hush reads them with `read()` into a
 //! reused chunk buffer instead. A memory map of a file that another process
@@ -21,9 +23,11 @@ use crate::text::{decode_utf16, sniff, Encoding, Utf16Reader, SNIFF_LEN};
 
 /// Default chunk size: large enough that typical files are one read.
 pub const DEFAULT_CHUNK: usize = 8 << 20;
-/// Default overlap between chunks; bounds the longest secret found across a chunk
-/// boundary (a PEM block of an 8192-bit RSA key is about 6.5 KB).
-pub const DEFAULT_OVERLAP: usize = 64 << 10;
+/// The overlap between chunks for a rule set: twice its widest match, so that
+/// half an overlap holds any match whole (see the module docs).
+pub fn overlap_for(rules: &RuleSet) -> usize {
+    2 * rules.max_span().max(1)
+}
 /// Bytes of the secret's line kept either side of it for the text report.
 const CONTEXT: usize = 80;
 /// Bytes of the secret's line searched either side of it for allow annotations.
@@ -85,12 +89,14 @@ struct ChunkPosition {
 
 impl<'s> StreamScanner<'s> {
     pub fn new(rules: &'s RuleSet) -> Self {
-        Self::with_chunk(rules, DEFAULT_CHUNK, DEFAULT_OVERLAP)
+        Self::with_chunk(rules, DEFAULT_CHUNK)
     }
 
-    /// A scanner with a custom chunk size and overlap (`overlap < chunk`).
-    pub fn with_chunk(rules: &'s RuleSet, chunk: usize, overlap: usize) -> Self {
-        assert!(overlap < chunk, "the overlap must be smaller than the chunk");
+    /// A scanner with a custom chunk size (raised to twice the overlap when
+    /// smaller, so that chunks advance).
+    pub fn with_chunk(rules: &'s RuleSet, chunk: usize) -> Self {
+        let overlap = overlap_for(rules);
+        let chunk = chunk.max(2 * overlap);
         StreamScanner {
             matcher: Matcher::new(rules),
             buf: Vec::new(),
@@ -259,6 +265,8 @@ id = "tok"
 name = "t"
 keywords = ["tok_"]
 regex = '(?P<secret>tok_[a-z0-9]{12})'
+window_before = 4
+window_after = 16
 severity = "high"
 confidence = "high"
 remediation = "r"
@@ -267,9 +275,14 @@ remediation = "r"
     }
 
     /// Scans `input` with a tiny chunk so that every boundary case is exercised.
-    fn scan_small(input: &[u8], chunk: usize, overlap: usize) -> Vec<Located> {
+    fn scan_small(input: &[u8], chunk: usize) -> Vec<Located> {
         let set = rules();
-        let mut s = StreamScanner::with_chunk(&set, chunk, overlap);
+        assert_eq!(
+            overlap_for(&set),
+            48,
+            "windows of 4 and 16 bytes around a 4-byte keyword"
+        );
+        let mut s = StreamScanner::with_chunk(&set, chunk);
         let mut out = Vec::new();
         s.scan_reader(input, &mut out).expect("in-memory read");
         out
@@ -284,10 +297,10 @@ remediation = "r"
                 input.extend_from_slice(format!("  x = tok_k3j9q2m8v7{i:02}\n").as_bytes());
             }
         }
-        let expected = scan_small(&input, 1 << 20, 64);
+        let expected = scan_small(&input, 1 << 20);
         assert_eq!(expected.len(), 7);
         for chunk in [80, 97, 128, 200, 1000] {
-            let got = scan_small(&input, chunk, 40);
+            let got = scan_small(&input, chunk);
             assert_eq!(got, expected, "chunk {chunk}");
         }
         let text = String::from_utf8(input).expect("ascii");
@@ -337,7 +350,7 @@ remediation = "r"
         let blob = StreamScanner::new(&set).scan_blob(&input, &mut whole);
         assert_eq!(whole.len(), 21);
         let chunk = 1000;
-        let mut s = StreamScanner::with_chunk(&set, chunk, 40);
+        let mut s = StreamScanner::with_chunk(&set, chunk);
         let mut out = Vec::new();
         let outcome = s.scan_reader(&input[..], &mut out).expect("in-memory read");
         assert_eq!(outcome, blob);
@@ -349,5 +362,42 @@ remediation = "r"
             s.buf.capacity(),
             input.len()
         );
+    }
+
+    /// The widest default rule's example, planted at every offset around a chunk
+    /// boundary (each byte of the last 300 before it and the first 300 after),
+    /// is found exactly once, whole, as in one chunk.
+    #[test]
+    fn the_widest_rule_is_found_across_chunk_boundaries() {
+        let set = RuleSet::default_rules().expect("default rules");
+        let widest = set
+            .rules()
+            .iter()
+            .filter(|r| !r.spec.examples.is_empty())
+            .max_by_key(|r| {
+                let e = r.extent();
+                e.before + e.after
+            })
+            .expect("rules");
+        let example = widest.spec.examples[0].as_bytes();
+        let mut whole = Vec::new();
+        StreamScanner::new(&set).scan_bytes(example, &mut whole);
+        let want: Vec<&[u8]> = whole.iter().map(|l| &l.secret[..]).collect();
+        assert!(!want.is_empty(), "rule {} finds its example", widest.id);
+        let overlap = overlap_for(&set);
+        let chunk = 2 * overlap;
+        for shift in (0..600).step_by(7) {
+            let pad = chunk - 300 + shift - example.len().min(chunk - 300);
+            let mut input = vec![b'.'; pad];
+            input.push(b'\n');
+            input.extend_from_slice(example);
+            input.extend_from_slice(b"\n");
+            input.extend(std::iter::repeat_n(b'.', chunk));
+            let mut s = StreamScanner::with_chunk(&set, chunk);
+            let mut out = Vec::new();
+            s.scan_reader(&input[..], &mut out).expect("in-memory read");
+            let got: Vec<&[u8]> = out.iter().map(|l| &l.secret[..]).collect();
+            assert_eq!(got, want, "rule {} with its example at offset {}", widest.id, pad + 1);
+        }
     }
 }

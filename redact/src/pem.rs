@@ -54,7 +54,8 @@ fn private_key_label_end(rest: &[u8]) -> Option<usize> {
 
 /// Whether a line held after a BEGIN line can still be part of the key: blank, or
 /// ending in at least 4 base64 characters (after any quotes, commas, `\n` escapes
-/// or `+` of a string literal), possibly after a log prefix. Headers such as
+/// or `+` of a string literal), possibly after a log prefix, or an OpenPGP armor
+/// header (`Comment: Alice's key`). Headers such as
 /// `Proc-Type: 4,ENCRYPTED` and `DEK-Info: AES-128-CBC,<hex>` end in base64 too.
 pub(crate) fn plausible_body_line(line: &[u8]) -> bool {
     let mut text = line;
@@ -71,11 +72,21 @@ pub(crate) fn plausible_body_line(line: &[u8]) -> bool {
             None => break,
         }
     }
-    if text.is_empty() {
+    if text.is_empty() || armor_header(text) {
         return true;
     }
     let tail = text.iter().rev().take_while(|b| is_base64(**b)).count();
     tail >= 4
+}
+
+/// An OpenPGP armor header line (`Comment: Alice's key`, `Version: GnuPG v2`,
+/// RFC 4880 section 6.2): a name of letters and dashes, a colon and a space.
+fn armor_header(line: &[u8]) -> bool {
+    let name = line
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic() || **b == b'-')
+        .count();
+    name > 0 && line[name..].starts_with(b": ")
 }
 
 fn is_base64(b: u8) -> bool {

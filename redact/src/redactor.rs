@@ -146,7 +146,12 @@ impl RedactorBuilder {
         if self.structure {
             words.extend(trigger_words().into_iter().map(Word::from));
         }
-        words.extend(literals.patterns().iter().map(|p| Word::from((p.clone(), trigger::LITERAL))));
+        words.extend(
+            literals
+                .patterns()
+                .iter()
+                .map(|p| Word::from((p.clone(), trigger::LITERAL))),
+        );
         let triggers = Triggers::new(&words).map_err(BuildError::Triggers)?;
         let mut limits = self.limits;
         limits.partial_hold = limits.partial_hold.max(literals.max_len());

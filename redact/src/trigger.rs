@@ -110,7 +110,13 @@ impl Triggers {
         let mut cut: Vec<(Vec<u8>, Kinds, Reach)> = words
             .iter()
             .filter(|w| !w.bytes.is_empty() && !w.bytes.contains(&b'\n'))
-            .map(|w| (w.bytes[..w.bytes.len().min(MAX_WORD)].to_ascii_lowercase(), w.kinds, w.reach))
+            .map(|w| {
+                (
+                    w.bytes[..w.bytes.len().min(MAX_WORD)].to_ascii_lowercase(),
+                    w.kinds,
+                    w.reach,
+                )
+            })
             .collect();
         cut.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         cut.dedup_by(|next, kept| {
@@ -271,7 +277,10 @@ mod tests {
     use super::*;
 
     fn triggers(words: &[&str]) -> Triggers {
-        let words: Vec<Word> = words.iter().map(|w| Word::from((w.as_bytes().to_vec(), RULE))).collect();
+        let words: Vec<Word> = words
+            .iter()
+            .map(|w| Word::from((w.as_bytes().to_vec(), RULE)))
+            .collect();
         Triggers::new(&words).expect("builds")
     }
 

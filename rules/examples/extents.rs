@@ -12,8 +12,15 @@ fn main() {
     for (rule, e) in set.rules().iter().zip(&extents) {
         crosses += usize::from(e.crosses_lines);
         if e.continues_after_secret {
-            println!("continues: {:<45} before {:>5} after {:>5} keywords {:?}", rule.id, e.before, e.after, rule.keywords);
+            println!(
+                "continues: {:<45} before {:>5} after {:>5} keywords {:?}",
+                rule.id, e.before, e.after, rule.keywords
+            );
         }
     }
-    println!("{} rules, {crosses} cross lines, max span {} bytes; extents in {elapsed:?}", set.len(), set.max_span());
+    println!(
+        "{} rules, {crosses} cross lines, max span {} bytes; extents in {elapsed:?}",
+        set.len(),
+        set.max_span()
+    );
 }

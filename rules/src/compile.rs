@@ -412,6 +412,19 @@ mod tests {
     }
 
     #[test]
+    fn a_window_past_the_engine_limit_is_rejected_by_id_and_the_span_is_derived() {
+        let wide = format!(
+            "[[rules]]\nid = \"too-wide\"\nkeywords = [\"abc\"]\nregex = \"abc\"\nwindow_after = {}\n{BASE}",
+            MAX_WINDOW
+        );
+        let err = RuleSet::compile(pack(&wide)).unwrap_err().to_string();
+        assert!(err.starts_with("rule too-wide: window_before + window_after"), "{err}");
+        let fits = format!("[[rules]]\nid = \"ok\"\nkeywords = [\"abcd\"]\nregex = \"abcd\"\nwindow_before = 100\nwindow_after = 1000\n{BASE}");
+        let set = RuleSet::compile(pack(&fits)).expect("compiles");
+        assert_eq!(set.max_span(), 100 + 4 + 1000);
+    }
+
+    #[test]
     fn rule_set_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<RuleSet>();

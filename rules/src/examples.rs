@@ -93,7 +93,12 @@ pub fn examples_of(rule: &Rule) -> (Vec<String>, Vec<String>) {
         None => (Vec::new(), Vec::new()),
     };
     let examples = spec.examples.iter().cloned().chain(generated).collect();
-    let negatives = spec.negative_examples.iter().cloned().chain(generated_negative).collect();
+    let negatives = spec
+        .negative_examples
+        .iter()
+        .cloned()
+        .chain(generated_negative)
+        .collect();
     (examples, negatives)
 }
 

@@ -186,7 +186,9 @@ fn class_has_newline(class: &Class) -> bool {
 /// (None: no secret group).
 fn tail_of(hir: &Hir) -> Option<Segment> {
     match hir.kind() {
-        HirKind::Capture(cap) if cap.name.as_deref().is_some_and(|n| n.starts_with("secret")) => Some(segment(&cap.sub)),
+        HirKind::Capture(cap) if cap.name.as_deref().is_some_and(|n| n.starts_with("secret")) => {
+            Some(segment(&cap.sub))
+        }
         HirKind::Capture(cap) => tail_of(&cap.sub),
         HirKind::Repetition(rep) if rep.max == Some(0) => None,
         HirKind::Repetition(rep) => {
@@ -200,7 +202,9 @@ fn tail_of(hir: &Hir) -> Option<Segment> {
         }
         HirKind::Concat(subs) => {
             let (first, tail) = subs.iter().enumerate().find_map(|(i, s)| tail_of(s).map(|t| (i, t)))?;
-            Some(concat(std::iter::once(tail).chain(subs[first + 1..].iter().map(segment))))
+            Some(concat(
+                std::iter::once(tail).chain(subs[first + 1..].iter().map(segment)),
+            ))
         }
         HirKind::Alternation(subs) => subs.iter().filter_map(tail_of).reduce(|a, b| Segment {
             newline: a.newline || b.newline,
@@ -222,13 +226,19 @@ mod tests {
 
     #[test]
     fn a_value_after_its_keyword_on_one_line() {
-        assert_eq!(shape(r#"token[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9]{20})"#), (false, false));
+        assert_eq!(
+            shape(r#"token[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9]{20})"#),
+            (false, false)
+        );
         assert_eq!(shape(r#"token(?P<secret>[^"\s]{20})"#), (false, false));
     }
 
     #[test]
     fn a_value_on_the_line_after_its_keyword() {
-        assert_eq!(shape(r#"password\s*[:=]\s*(?P<secret>[A-Za-z0-9]{20})["']?"#), (true, false));
+        assert_eq!(
+            shape(r#"password\s*[:=]\s*(?P<secret>[A-Za-z0-9]{20})["']?"#),
+            (true, false)
+        );
     }
 
     #[test]
@@ -240,7 +250,10 @@ mod tests {
 
     #[test]
     fn a_trailing_boundary_that_takes_the_line_break_stays_on_the_line() {
-        assert_eq!(shape(r#"(?:^|[ =])(?P<secret>xoxb-[0-9]{6,15})(?:[^A-Za-z0-9_-]|$)"#), (false, false));
+        assert_eq!(
+            shape(r#"(?:^|[ =])(?P<secret>xoxb-[0-9]{6,15})(?:[^A-Za-z0-9_-]|$)"#),
+            (false, false)
+        );
         assert_eq!(shape(r#"key[^\n]{0,40}\n(?P<secret>[a-z]{20})"#), (true, false));
     }
 

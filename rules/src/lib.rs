@@ -30,8 +30,8 @@ mod validate;
 
 pub use compile::{CompileError, Rule, RuleSet};
 pub use entropy::shannon_entropy;
-pub use extent::{Extent, MAX_WINDOW};
 pub use examples::{check_examples, examples_of, ExampleFailure};
+pub use extent::{Extent, MAX_WINDOW};
 pub use matcher::{Match, Matcher};
 pub use pack::{
     default_specs, load_pack, load_pack_file, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity,
