@@ -10,6 +10,8 @@
 #
 # Usage: benches/redact-compare.sh [SIZE_MB]   (default 1100: over 1 GB)
 # Env:   RUNS=3  CORPUS=/tmp/hush-bench/redact-logs.txt (regenerated if too small)
+#        BASE_REDACT=/path/to/an/older/hush-redact: also measured (on one core and
+#        with literal masks only), for before/after figures in one run
 set -euo pipefail
 # shellcheck source=benches/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -157,6 +159,12 @@ measure cat cat
 measure sed sed -E 's/ghp_[A-Za-z0-9]{36}/[REDACTED]/g'
 measure hush-redact "$redact"
 measure hush-redact-1core taskset -c 0 "$redact"
+names="cat sed hush-redact hush-redact-1core hush-redact-buffered literal-only literal-only-1core"
+if [ -n "${BASE_REDACT:-}" ]; then
+  measure base-1core taskset -c 0 "$BASE_REDACT"
+  measure base-literal-1core taskset -c 0 "$BASE_REDACT" --no-rules --no-structure "${masks[@]}"
+  names="$names base-1core base-literal-1core"
+fi
 measure hush-redact-buffered "$redact" --buffered
 measure literal-only "$redact" --no-rules --no-structure "${masks[@]}"
 measure literal-only-1core taskset -c 0 "$redact" --no-rules --no-structure "${masks[@]}"
@@ -164,7 +172,7 @@ measure literal-only-1core taskset -c 0 "$redact" --no-rules --no-structure "${m
 printf 'corpus: %s (%d MB, %d lines), %d runs each, %d cores\n' "$corpus" $((bytes / 1000000)) \
   "$(wc -l <"$corpus")" "$runs" "$(nproc)"
 printf '%-22s %8s %9s %12s %9s\n' tool wall_s MB/s peak_RSS_MB redacted
-for name in cat sed hush-redact hush-redact-1core hush-redact-buffered literal-only literal-only-1core; do
+for name in $names; do
   wall=$(cut -d' ' -f1 "$work/$name.times" | median)
   rss=$(cut -d' ' -f2 "$work/$name.times" | sort -n | tail -1)
   count=$(cat "$work/$name.count")

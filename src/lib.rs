@@ -1,7 +1,7 @@
 //! hush-scanner: finds leaked secrets in files, directories and stdin with the
 //! [`hush_rules`] engine, groups matches into findings and writes reports.
 //!
-//! The data flow follows DESIGN.md: a source (the filesystem walker, stdin) reads
+//! The data flow follows docs/DESIGN.md: a source (the filesystem walker, stdin) reads
 //! bytes and names their [`Origin`]; [`stream::StreamScanner`] runs the engine over
 //! them in bounded, overlapping chunks and locates each match (line, column);
 //! [`finding::FindingSet`] groups matches by rule and secret; a report formats the

@@ -9,11 +9,12 @@
 //! overlap is left to the next chunk, which sees it whole, with half an overlap
 //! of context before it; one that starts earlier ends within this chunk.
 //!
-//! DESIGN.md names memmap2 for large files; hush reads them with `read()` into a
-//! reused chunk buffer instead. A memory map of a file that another process
-//! truncates kills the scanner with SIGBUS (no panic handler can catch it), and
-//! the pages of a mapped 300 MB file count in the scanner's RSS; copying 8 MiB at a
-//! time costs about 0.1 s per GB and keeps the memory bound exact.
+//! The first design named memmap2 for large files (docs/DESIGN.md, section 3, says
+//! why not); hush reads them with `read()` into a reused chunk buffer instead. A
+//! memory map of a file that another process truncates kills the scanner with
+//! SIGBUS (no panic handler can catch it), and the pages of a mapped 300 MB file
+//! count in the scanner's RSS; copying 8 MiB at a time costs about 0.1 s per GB and
+//! keeps the memory bound exact.
 
 use std::io::{self, Read};
 

@@ -121,6 +121,7 @@ impl RedactorBuilder {
                         Reach {
                             before: u32::try_from(extent.before).unwrap_or(u32::MAX),
                             after: u32::try_from(after).unwrap_or(u32::MAX),
+                            always: extent.continues_after_secret,
                         }
                     } else {
                         Reach::default()

@@ -295,7 +295,7 @@ impl<'r> RedactStream<'r> {
             return;
         }
         let pem = kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some();
-        let span = if kinds & trigger::RULE != 0 {
+        let span = if kinds & trigger::SPAN != 0 {
             self.redactor.triggers.line_span(hay)
         } else {
             None
@@ -352,7 +352,7 @@ impl<'r> RedactStream<'r> {
             hold.buf.extend_from_slice(line);
             hold.lines += 1;
             let kinds = self.detector.triggers(hay);
-            if kinds & trigger::RULE != 0 {
+            if kinds & trigger::SPAN != 0 {
                 if let Some(span) = self.redactor.triggers.line_span(hay) {
                     hold.until = hold.until.max(at + span.end);
                 }

@@ -40,6 +40,9 @@ pub(crate) const NAME: Kinds = 4;
 pub(crate) const URL: Kinds = 8;
 /// `-----BEGIN `: a private key block may start.
 pub(crate) const PEM: Kinds = 16;
+/// A keyword of a rule whose match can cross lines (see [`Reach`]): only a line
+/// holding one can start a multi-line hold.
+pub(crate) const SPAN: Kinds = 32;
 /// Every detector.
 pub(crate) const ALL: Kinds = RULE | LITERAL | NAME | URL | PEM;
 
@@ -49,7 +52,17 @@ pub(crate) const ALL: Kinds = RULE | LITERAL | NAME | URL | PEM;
 pub(crate) struct Reach {
     pub before: u32,
     pub after: u32,
+    /// Some rule of the word can go on past a line break after its secret has
+    /// begun (a private key block): its lines are held whatever follows the word.
+    pub always: bool,
 }
+
+/// A keyword line is "open" when at most this many non-blank bytes follow the
+/// keyword: its value (or the block it names) can only be on a later line. A
+/// line that holds more after its keyword (`token refreshed for user 42`,
+/// `password=<value>`) is judged on its own, as before multi-line holds, unless
+/// a rule of the word always needs its following lines.
+const OPEN_TAIL: usize = 48;
 
 /// One trigger word: the detectors it is for and, for a rule keyword, how far
 /// its rules' matches reach across lines.
@@ -125,6 +138,7 @@ impl Triggers {
                 kept.1 |= next.1;
                 kept.2.before = kept.2.before.max(next.2.before);
                 kept.2.after = kept.2.after.max(next.2.after);
+                kept.2.always |= next.2.always;
             }
             same
         });
@@ -135,7 +149,10 @@ impl Triggers {
                 reach: Vec::new(),
             });
         }
-        let kinds = cut.iter().map(|(_, k, _)| *k).collect();
+        let kinds = cut
+            .iter()
+            .map(|(_, k, r)| if r.after > 0 { *k | SPAN } else { *k })
+            .collect();
         let reach = cut.iter().map(|(w, _, r)| (w.len() as u32, *r)).collect();
         let cut: Vec<Vec<u8>> = cut.into_iter().map(|(w, _, _)| w).collect();
         let dfa = aho_corasick::dfa::Builder::new()
@@ -169,6 +186,16 @@ impl Triggers {
                 if reach.after == 0 {
                     continue;
                 }
+                if !reach.always {
+                    let tail = hay[k + 1..]
+                        .iter()
+                        .filter(|b| !b.is_ascii_whitespace())
+                        .take(OPEN_TAIL + 1)
+                        .count();
+                    if tail > OPEN_TAIL {
+                        continue;
+                    }
+                }
                 let word_start = (k + 1).saturating_sub(len as usize);
                 let before = (reach.before as usize).saturating_sub(word_start);
                 let end = word_start + reach.after as usize;
@@ -195,7 +222,7 @@ impl Triggers {
             sid = dfa.next_state(Anchored::No, sid, b);
             if dfa.is_special(sid) && dfa.is_match(sid) {
                 kinds |= self.state_kinds(dfa, sid);
-                if kinds == ALL {
+                if kinds == ALL | SPAN {
                     break;
                 }
             }
@@ -340,7 +367,11 @@ mod tests {
 
     #[test]
     fn line_spans_come_from_multi_line_keywords_only() {
-        let reach = Reach { before: 10, after: 50 };
+        let reach = Reach {
+            before: 10,
+            after: 50,
+            always: false,
+        };
         let words = vec![
             Word {
                 bytes: b"password".to_vec(),
@@ -352,6 +383,11 @@ mod tests {
         let t = Triggers::new(&words).expect("builds");
         assert_eq!(t.line_span(b"ghp_ only"), None);
         assert_eq!(
+            t.line_span(b"password accepted for user 42 from 10.0.0.7 port 22"),
+            None,
+            "a line that goes on past its keyword is judged on its own"
+        );
+        assert_eq!(
             t.line_span(b"0123456789ab PASSWORD:"),
             Some(LineSpan { before: 0, end: 63 }),
             "from 10 bytes before the word to 50 after its first byte"
@@ -359,7 +395,7 @@ mod tests {
         let long = Word {
             bytes: b"-----BEGIN RSA PRIVATE KEY-----".to_vec(),
             kinds: RULE,
-            reach,
+            reach: Reach { always: true, ..reach },
         };
         let t = Triggers::new(&[long]).expect("builds");
         assert_eq!(

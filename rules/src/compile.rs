@@ -17,7 +17,7 @@ use crate::pack::{default_specs, Confidence, KeywordCase, LoadError, RuleSpec, S
 use crate::validate::Validator;
 
 /// Keywords shorter than this hit so often that the prefilter stops filtering
-/// (DESIGN.md: case-insensitive `AC` hit 1.3 million times on the benchmark tree).
+/// (docs/DESIGN.md: case-insensitive `AC` hit 1.3 million times on the benchmark tree).
 const MIN_KEYWORD_LEN: usize = 3;
 
 /// Bytes one matcher scans with the NFA prefilter before it asks for the DFA:
