@@ -383,7 +383,7 @@ mod tests {
         let t = Triggers::new(&words).expect("builds");
         assert_eq!(t.line_span(b"ghp_ only"), None);
         assert_eq!(
-            t.line_span(b"password accepted for user 42 from 10.0.0.7 port 22"),
+            t.line_span(b"password accepted for user deploy-bot-42 from 10.0.0.7 port 22 via ssh2 (publickey)"),
             None,
             "a line that goes on past its keyword is judged on its own"
         );
