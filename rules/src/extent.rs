@@ -6,8 +6,9 @@
 //! scanner's chunk overlap (a match must fit in it whole, see
 //! [`crate::RuleSet::max_span`]) and the redactor's look-back and hold (a line
 //! after a keyword is searched with the keyword's line as context while the
-//! keyword's window reaches it; lines after a keyword whose match can go on past
-//! its secret are held until the window is covered).
+//! keyword's window reaches it: lines after an open keyword line, or after a
+//! keyword whose match can go on past its secret, are held until the window is
+//! covered, and searched together).
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -142,6 +143,15 @@ fn concat(parts: impl IntoIterator<Item = Segment>) -> Segment {
     all
 }
 
+/// Segments of which one or the other matches.
+fn either(a: Segment, b: Segment) -> Segment {
+    Segment {
+        newline: a.newline || b.newline,
+        newline_then_more: a.newline_then_more || b.newline_then_more,
+        nonempty: a.nonempty || b.nonempty,
+    }
+}
+
 fn segment(hir: &Hir) -> Segment {
     let nonempty = hir.properties().maximum_len() != Some(0);
     match hir.kind() {
@@ -167,11 +177,7 @@ fn segment(hir: &Hir) -> Segment {
         }
         HirKind::Capture(cap) => segment(&cap.sub),
         HirKind::Concat(subs) => concat(subs.iter().map(segment)),
-        HirKind::Alternation(subs) => subs.iter().map(segment).fold(Segment::default(), |a, b| Segment {
-            newline: a.newline || b.newline,
-            newline_then_more: a.newline_then_more || b.newline_then_more,
-            nonempty: a.nonempty || b.nonempty,
-        }),
+        HirKind::Alternation(subs) => subs.iter().map(segment).fold(Segment::default(), either),
     }
 }
 
@@ -206,11 +212,7 @@ fn tail_of(hir: &Hir) -> Option<Segment> {
                 std::iter::once(tail).chain(subs[first + 1..].iter().map(segment)),
             ))
         }
-        HirKind::Alternation(subs) => subs.iter().filter_map(tail_of).reduce(|a, b| Segment {
-            newline: a.newline || b.newline,
-            newline_then_more: a.newline_then_more || b.newline_then_more,
-            nonempty: a.nonempty || b.nonempty,
-        }),
+        HirKind::Alternation(subs) => subs.iter().filter_map(tail_of).reduce(either),
         HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) | HirKind::Class(_) => None,
     }
 }
