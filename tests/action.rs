@@ -8,16 +8,14 @@
 //! the SARIF file and the exit code. `action.yml` and the README's example
 //! workflows are also validated with check-jsonschema's vendored schemas.
 
-mod common;
-
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::github_token;
-use common::gitrepo::{commit_file, git, repo};
-use common::tools::{quick_release_build, repository_root, tool};
+use crate::common::github_token;
+use crate::common::gitrepo::{commit_file, git, repo};
+use crate::common::tools::{quick_release_build, repository_root, tool};
 
 /// What a run of the action left behind.
 struct ActionRun {
@@ -326,7 +324,7 @@ fn schedule_scans_the_whole_history_and_the_baseline_is_honoured() {
     assert!(run.summary.contains("| Commit |"), "{}", run.summary);
 
     // Both reviewed into a baseline: known, so the job passes.
-    let out = common::run_in(&h.repo, &["git", "--write-baseline", ".hush-baseline", "."]);
+    let out = crate::common::run_in(&h.repo, &["git", "--write-baseline", ".hush-baseline", "."]);
     assert_eq!(out.status.code(), Some(0));
     let run = runner.run("schedule", &serde_json::json!({}), &[("baseline", ".hush-baseline")]);
     assert_eq!(run.code, 0, "{}", run.stdout);

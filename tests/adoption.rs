@@ -2,12 +2,10 @@
 //! annotations, content-keyed baselines and their import from other scanners,
 //! `--exit-code`, `--min-severity`, `--min-confidence`, `hush rules check`.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::{base62, github_token, json, run_in, stderr, stdout};
+use crate::common::{base62, github_token, json, run_in, stderr, stdout};
 
 /// A Stripe test-mode key (severity low), built at test time.
 fn stripe_test_key(seed: u64) -> String {

@@ -1,14 +1,12 @@
 //! Archives found by `hush scan`: zip family, tar, tar.gz, gz, zst; nesting and
-//! `--archive-depth`; decompression bombs reported as `archive-limit` in bounded
-//! memory; corrupt archives reported while the rest is scanned.
-
-mod common;
+//! `--archive-depth`; decompression bombs (in `tests/memory/`, where peak memory is
+//! measured); corrupt archives reported while the rest is scanned.
 
 use std::fs;
 use std::path::Path;
 
-use common::images::{bzip2, gzip, tar, xz, zip, zstd};
-use common::{github_token, json, run_in, stderr, stdout};
+use crate::common::images::{bzip2, gzip, tar, xz, zip, zstd};
+use crate::common::{github_token, json, run_in, stderr, stdout};
 use serde_json::Value;
 
 fn paths(doc: &Value) -> Vec<String> {
@@ -96,72 +94,6 @@ fn nested_archives_open_to_the_depth_asked() {
         "{}",
         stderr(&out)
     );
-}
-
-/// A zip of `n` members of `size` zero bytes each (about 1000x smaller).
-fn bomb(n: usize, size: usize) -> Vec<u8> {
-    let zeros = vec![0u8; size];
-    let names: Vec<String> = (0..n).map(|i| format!("zeros{i}.txt")).collect();
-    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), zeros.as_slice())).collect();
-    zip(&files)
-}
-
-/// Peak resident memory of the finished children, in KiB (Linux).
-fn children_max_rss_kib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss
-}
-
-#[test]
-fn a_zip_bomb_is_an_archive_limit_finding_in_bounded_memory() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    // 40 x 16 MiB of zeros: 640 MiB unpacked, well under 1 MiB packed.
-    let mut zeros = bomb(40, 16 << 20);
-    let size = zeros.len();
-    assert!(size < 1 << 20, "{size}");
-    fs::write(dir.path().join("bomb.zip"), &zeros).expect("write");
-    zeros.clear();
-    fs::write(dir.path().join("ok.txt"), line(&github_token(20))).expect("write");
-    let out = run_in(dir.path(), &["scan", ".", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let doc = json(&out);
-    let limit = doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule_id"] == "archive-limit")
-        .unwrap_or_else(|| panic!("no archive-limit finding: {doc:#}"));
-    assert_eq!(limit["path"], "bomb.zip");
-    let reason = limit["secret_masked"].as_str().expect("reason");
-    assert!(reason.contains("--archive-max-ratio"), "{reason}");
-    assert_eq!(paths(&doc), ["bomb.zip", "ok.txt"], "the rest of the tree is scanned");
-    assert!(
-        children_max_rss_kib() < 300 << 10,
-        "peak RSS {} KiB",
-        children_max_rss_kib()
-    );
-
-    // The byte limit, and the finding in every format.
-    let args = [
-        "scan",
-        "bomb.zip",
-        "--archive-max-ratio",
-        "1000000",
-        "--archive-max-bytes",
-        "20M",
-    ];
-    let text = stdout(&run_in(dir.path(), &args));
-    assert!(
-        text.contains("bomb.zip:1:1  archive-limit  expands past 20971520 bytes (--archive-max-bytes)"),
-        "{text}"
-    );
-    let jsonl = stdout(&run_in(dir.path(), &[&args[..], &["--format", "jsonl"]].concat()));
-    assert!(jsonl.contains(r#""rule_id":"archive-limit""#), "{jsonl}");
 }
 
 #[test]

@@ -1,13 +1,11 @@
 //! `hush scan` end to end: formats, masking, grouping, ignore files, stdin, flags
 //! and exit codes.
 
-mod common;
-
 use std::fs;
 use std::io::Write;
 use std::process::Stdio;
 
-use common::{github_token, hush, json, run_in, stderr, stdout};
+use crate::common::{github_token, hush, json, run_in, stderr, stdout};
 
 fn tree_with_token() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("temp dir");

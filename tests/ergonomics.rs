@@ -2,12 +2,10 @@
 //! completions that complete, a man page that renders, suggestions for a
 //! misspelled command or flag, `NO_COLOR`, and `--quiet`.
 
-mod common;
-
 use std::fs;
 use std::process::Command;
 
-use common::{github_token, hush, run_in, stderr, stdout};
+use crate::common::{github_token, hush, run_in, stderr, stdout};
 
 #[test]
 fn version_names_the_rule_packs() {

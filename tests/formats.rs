@@ -2,15 +2,13 @@
 //! also validated against the official SARIF 2.1.0 schema and checked against
 //! the constraints GitHub code scanning's upload adds to it.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use common::{github_token, hush, json, run_in, stderr, stdout};
+use crate::common::{github_token, hush, json, run_in, stderr, stdout};
 use serde_json::Value;
 
 /// The SARIF 2.1.0 schema of the OASIS Standard (errata 01, `$id`
@@ -397,7 +395,7 @@ fn severity_pack(dir: &Path) -> Vec<String> {
              regex = '(?P<secret>demo{i}_[0-9a-zA-Z]{{16}})'\nseverity = \"{severity}\"\nconfidence = \"high\"\n\
              remediation = \"Rotate 100% of it\"\n\n"
         ));
-        values.push(format!("demo{i}_{}", common::base62(i as u64 + 100, 16)));
+        values.push(format!("demo{i}_{}", crate::common::base62(i as u64 + 100, 16)));
     }
     fs::write(dir.join("pack.toml"), pack).expect("write");
     values
@@ -605,10 +603,10 @@ fn one_scan_writes_several_reports() {
 
 #[test]
 fn sarif_from_history_names_the_repository_without_credentials() {
-    use common::gitrepo::{commit_file, git, repo};
+    use crate::common::gitrepo::{commit_file, git, repo};
     let (_dir, repo) = repo();
     // Built at run time: this file is scanned by CI and must stay clean.
-    let password = common::base62(77, 24);
+    let password = crate::common::base62(77, 24);
     git(
         &repo,
         &[

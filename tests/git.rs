@@ -3,14 +3,12 @@
 //! worktrees, shallow clones, submodules, LFS pointers, a corrupt object, and a
 //! repository whose config asks to run programs (hush never runs them).
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::gitrepo::{commit_file, git, repo};
-use common::{github_token, json, run_in, stderr, stdout};
+use crate::common::gitrepo::{commit_file, git, repo};
+use crate::common::{github_token, json, run_in, stderr, stdout};
 
 /// (path, commit) of every location of every finding.
 fn places(doc: &serde_json::Value) -> Vec<(String, String)> {

@@ -3,14 +3,12 @@
 //! refused and shown masked, clean work goes through, only what a push adds is
 //! scanned, and someone else's hook is never replaced without `--force`.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::gitrepo::{commit_file, git, git_output, repo, write_file};
-use common::{github_token, run_in, stderr, stdout};
+use crate::common::gitrepo::{commit_file, git, git_output, repo, write_file};
+use crate::common::{github_token, run_in, stderr, stdout};
 
 fn all_output(out: &Output) -> String {
     format!("{}{}", stdout(out), stderr(out))

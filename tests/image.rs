@@ -2,12 +2,10 @@
 //! tarballs and OCI layouts, gzip/zstd/plain layers, whiteouts, config and
 //! history secrets, multi-platform indexes, broken and hostile layers.
 
-mod common;
-
 use std::path::Path;
 
-use common::images::{config, digest, docker_save, gzip, short, tar, zip, zstd, Layout};
-use common::{github_token, json, run_in, stderr, stdout};
+use crate::common::images::{config, digest, docker_save, gzip, short, tar, zip, zstd, Layout};
+use crate::common::{github_token, json, run_in, stderr, stdout};
 use serde_json::Value;
 
 fn findings(doc: &Value) -> &Vec<Value> {

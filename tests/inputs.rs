@@ -1,15 +1,13 @@
 //! Bad and unusual inputs: each is handled (scanned, or skipped and named with
 //! `--verbose`), nothing hangs or panics, and the rest of the scan goes on.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{github_token, json, run_in, stderr, stdout};
+use crate::common::{github_token, json, run_in, stderr, stdout};
 
 /// A tree with one findable token in `found.txt`, so each test also shows the
 /// scan went on past the bad input.

@@ -6,15 +6,13 @@
 //! in the baseline passes, `SKIP=hush` bypasses, and `hush-files` scans the
 //! names pre-commit passes (`--all-files`), leaving out what `.hushignore` does.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use common::gitrepo::{git, git_command, repo, write_file};
-use common::tools::{quick_release_build, repository_root, tool};
-use common::{github_token, run_in, stderr, stdout};
+use crate::common::gitrepo::{git, git_command, repo, write_file};
+use crate::common::tools::{quick_release_build, repository_root, tool};
+use crate::common::{github_token, run_in, stderr, stdout};
 
 /// What every test shares: pre-commit's store (hush is built into it once) and
 /// the snapshot repository and commit the projects point at.

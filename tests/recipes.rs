@@ -4,15 +4,13 @@
 //! unchanged and succeeds when nothing secret was printed, fails (under
 //! pipefail) when the tests fail, and fails when they printed a secret, which
 //! the log shows redacted, never in clear. The other recipes run in
-//! redact/tests/recipes.rs.
-
-mod common;
+//! redact/tests/redact/recipes.rs.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{github_token, stderr, stdout};
+use crate::common::{github_token, stderr, stdout};
 
 /// The line of the recipe that the README shows and these tests are about.
 const STEP: &str = "make test 2>&1 | hush redact --fail-on-secret";

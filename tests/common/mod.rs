@@ -1,7 +1,6 @@
 //! Shared helpers for the integration tests: running the built `hush` binary, and
 //! building fake but format-valid secrets at test time (so that no secret-shaped
 //! string is committed outside the paths .hushignore excludes).
-#![allow(dead_code)]
 
 pub mod gitrepo;
 pub mod images;
@@ -34,7 +33,6 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-#[allow(unused_imports)] // each test binary uses its own share of these helpers
 pub use hush_testkit::{base62, github_token};
 
 /// The JSON document `hush scan --format json` printed.

@@ -1,7 +1,6 @@
 //! Shared helpers: fake but format-valid secrets built at test time (no
 //! secret-shaped string is committed), redactors, a chunking reader, and running
 //! the `hush-redact` binary.
-#![allow(dead_code)]
 
 use std::io::{self, Read};
 use std::process::{Command, Output, Stdio};
@@ -34,7 +33,6 @@ pub fn run(args: &[&str], input: &[u8]) -> Output {
     out
 }
 
-#[allow(unused_imports)] // each test binary uses its own share of these helpers
 pub use hush_testkit::{base62, github_token};
 
 /// A PEM private key block (fake key material: base64 of pseudo-random bytes),

@@ -6,4 +6,5 @@ mod common;
 mod failure_modes;
 mod parity;
 mod props;
+mod recipes;
 mod streaming;

@@ -13,9 +13,6 @@
 //! verbatim. (The CI-step recipe, which uses `hush redact`, is run by the root
 //! package's tests/recipes.rs.)
 
-#[path = "redact/common.rs"]
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::io::Read;
@@ -24,7 +21,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{base62, github_token, text};
+use crate::common::{base62, github_token, text};
 
 /// Generous: functional checks on a shared machine, not benchmarks.
 const PATIENCE: Duration = Duration::from_secs(20);

@@ -100,7 +100,7 @@ fn a_firebase_web_config_key_is_low_confidence_and_reported_once() {
 #[test]
 fn published_sample_values_are_not_reported() {
     let set = rules();
-    let samples = include_str!("../data/published-samples.txt");
+    let samples = include_str!("../../data/published-samples.txt");
     let mut checked = 0;
     for sample in samples
         .lines()

@@ -1,23 +1,11 @@
 //! A 300 MB file with no newline and a secret in its middle: found at the right
-//! column, in bounded memory. Alone in its test binary so that the peak RSS of
-//! child processes is this scan's.
-
-mod common;
+//! column, in bounded memory.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use common::{github_token, json, run_in};
-
-/// Peak resident set size of all waited-for children, in KiB.
-fn children_max_rss_kib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a rusage into the pointer we pass; it is sized for it.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
-    assert_eq!(rc, 0, "getrusage failed");
-    // SAFETY: getrusage returned 0, so it initialised the struct.
-    unsafe { usage.assume_init() }.ru_maxrss
-}
+use super::run_measured;
+use crate::common::github_token;
 
 #[test]
 fn secret_in_the_middle_of_a_300mb_line_is_found_in_bounded_memory() {
@@ -44,13 +32,13 @@ fn secret_in_the_middle_of_a_300mb_line_is_found_in_bounded_memory() {
         }
         w.flush().expect("flush");
     }
-    let out = run_in(dir.path(), &["scan", "--format", "json", "one-line.log"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    let doc = json(&out);
+    let (code, out, rss_kib) = run_measured(dir.path(), &["scan", "--format", "json", "one-line.log"]);
+    assert_eq!(code, Some(1), "exit code");
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("JSON report");
     let f = &doc["findings"][0];
     assert_eq!(f["rule_id"], "github-pat");
     assert_eq!(f["line"], 1);
     assert_eq!(f["column"].as_u64(), Some(half + 8));
-    let rss_mib = children_max_rss_kib() / 1024;
+    let rss_mib = rss_kib / 1024;
     assert!(rss_mib < 128, "peak RSS {rss_mib} MiB for a 300 MB file");
 }
