@@ -21,6 +21,7 @@ use std::process::Stdio;
 /// Runs `hush` with `args` in `dir` (no colour, no stdin); returns its exit
 /// code, its stdout and its peak resident set size in KiB, from `wait4` on
 /// this child alone.
+#[allow(clippy::zombie_processes)] // waited for with wait4, which std cannot do
 fn run_measured(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<u8>, i64) {
     let mut child = common::hush()
         .args(args)
