@@ -17,7 +17,6 @@
 pub mod allow;
 pub mod archive;
 pub mod baseline;
-pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod git;

@@ -1,7 +1,12 @@
-//! The `hush` binary: parse arguments, run, map the result to an exit code.
+//! The `hush` binary: parse arguments, run, map the result to an exit code. The
+//! command line itself (flags, sessions, reports to stdout, the hook and Action
+//! helpers) is `cli/`, part of this binary: the `hush_scanner` library under it
+//! prints nothing.
+
+mod cli;
 
 use clap::Parser;
-use hush_scanner::cli::{run, Cli, EXIT_ERROR};
+use cli::{run, Cli, EXIT_ERROR};
 
 fn main() {
     let cli = Cli::parse();

@@ -2,7 +2,7 @@
 //! image code), for log-pipeline containers. Parse, run, map to an exit code.
 
 use clap::Parser;
-use hush_redact::cli::{run, RedactArgs, EXIT_ERROR};
+use hush_redact::cli::{run, Console, RedactArgs, EXIT_ERROR};
 
 /// hush-redact: replace secrets in a stream (stdin to stdout, or a command's output).
 #[derive(Debug, Parser)]
@@ -14,7 +14,7 @@ struct Cli {
 
 fn main() {
     let cli = Cli::parse();
-    let code = match run(cli.args) {
+    let code = match run(cli.args, Console::process()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("hush-redact: error: {e}");

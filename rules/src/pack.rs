@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::table::{provider_rule, ProviderSpec, TableShape};
 use crate::validate::Validator;
@@ -11,7 +11,7 @@ use crate::validate::Validator;
 include!(concat!(env!("OUT_DIR"), "/default_packs.rs"));
 
 /// How bad a leak of this kind is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -21,13 +21,49 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// The name rule packs and reports use (`"high"`), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// How sure a match of this rule is to be a real secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     Low,
     Medium,
     High,
+}
+
+impl Confidence {
+    /// The name rule packs and reports use (`"medium"`), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// Whether a keyword hit must match the keyword's case exactly. The prefilter is
@@ -194,6 +230,22 @@ pub fn default_specs() -> Result<Vec<RuleSpec>, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_names_are_the_names_serde_reads_and_writes() {
+        use Confidence as C;
+        use Severity as S;
+        for s in [S::Info, S::Low, S::Medium, S::High, S::Critical] {
+            let written = serde_json::to_string(&s).expect("serialises");
+            assert_eq!(written, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<Severity>(&written).expect("reads back"), s);
+        }
+        for c in [C::Low, C::Medium, C::High] {
+            let written = serde_json::to_string(&c).expect("serialises");
+            assert_eq!(written, format!("\"{}\"", c.as_str()));
+            assert_eq!(serde_json::from_str::<Confidence>(&written).expect("reads back"), c);
+        }
+    }
 
     #[test]
     fn unknown_key_is_named_with_its_line() {

@@ -21,7 +21,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use super::{run, Cli, EXIT_CLEAN};
-use crate::git::repository_facts;
+use hush_scanner::git::repository_facts;
 
 /// The action's inputs, as action.yml passes them.
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hush_rules::{Confidence, Severity};
 
 use super::EXIT_FINDINGS;
-use crate::report::Format;
+use hush_scanner::report::Format;
 
 /// `hush --version`: the version, then the rule packs built in (how many rules,
 /// which packs, a digest of their text).
@@ -237,8 +237,8 @@ pub struct ArchiveArgs {
 
 impl ArchiveArgs {
     /// The archive limits these flags ask for.
-    pub fn options(&self) -> crate::archive::ArchiveOptions {
-        crate::archive::ArchiveOptions {
+    pub fn options(&self) -> hush_scanner::archive::ArchiveOptions {
+        hush_scanner::archive::ArchiveOptions {
             max_depth: if self.no_archives { 0 } else { self.archive_depth },
             max_bytes: self.archive_max_bytes,
             max_ratio: self.archive_max_ratio,
@@ -375,7 +375,7 @@ pub fn parse_since(text: &str) -> Result<i64, String> {
     let h = hms.next().unwrap_or(Ok(0)).map_err(|_| bad())?;
     let min = hms.next().unwrap_or(Ok(0)).map_err(|_| bad())?;
     let s = hms.next().unwrap_or(Ok(0)).map_err(|_| bad())?;
-    Ok(crate::git::days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + s)
+    Ok(hush_scanner::git::days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + s)
 }
 
 #[cfg(test)]

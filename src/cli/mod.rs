@@ -19,10 +19,10 @@ use hush_rules::{check_examples, load_pack_file, RuleSet};
 pub use args::*;
 pub use rules::{load_rules, load_rules_with};
 
-use crate::baseline::Baseline;
-use crate::git::{scan_git, GitOptions};
-use crate::image::{scan_images, ImageOptions};
-use crate::scan::scan;
+use hush_scanner::baseline::Baseline;
+use hush_scanner::git::{scan_git, GitOptions};
+use hush_scanner::image::{scan_images, ImageOptions};
+use hush_scanner::scan::scan;
 use session::{ignore_broken_pipe, run_source};
 
 /// Exit code when nothing was found.
@@ -74,14 +74,14 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Ok(scan_git(rules, &git, &options)?)
             })
         }
-        Command::Redact(args) => Ok(hush_redact::cli::run(args)?),
+        Command::Redact(args) => Ok(hush_redact::cli::run(args, hush_redact::cli::Console::process())?),
         Command::Rules(RulesCommand::List(selection)) => list_rules(&selection),
         Command::Rules(RulesCommand::Check { packs }) => check_packs(&packs),
         Command::Baseline(BaselineCommand::Import { report, output }) => {
             let mut baseline = Baseline::load_or_new(&output)?;
             let file = report.display().to_string();
             let text = std::fs::read_to_string(&report).with_context(|| format!("reading {file}"))?;
-            let imported = crate::import::import(&file, &text, &mut baseline)?;
+            let imported = hush_scanner::import::import(&file, &text, &mut baseline)?;
             std::fs::write(&output, baseline.to_text()).with_context(|| format!("writing {}", output.display()))?;
             eprintln!(
                 "hush: imported {} entries from a {} file into {}",
@@ -106,8 +106,8 @@ fn list_rules(selection: &RuleSelection) -> Result<i32> {
         let line = format!(
             "{:<40} {:<9} {:<7} {}\n",
             rule.id,
-            crate::report::level_name(rule.severity),
-            crate::report::level_name(rule.confidence),
+            rule.severity.as_str(),
+            rule.confidence.as_str(),
             rule.keywords.join(",")
         );
         if ignore_broken_pipe(out.write_all(line.as_bytes()))? {

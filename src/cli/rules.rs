@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use hush_rules::{default_specs, load_pack_file, RuleSet, RuleSpec};
 
 use super::RuleSelection;
-use crate::config::Config;
+use hush_scanner::config::Config;
 
 /// The default rules plus `--rules` packs, minus `--disable-rule` ids.
 pub fn load_rules(selection: &RuleSelection) -> Result<RuleSet> {

@@ -11,11 +11,11 @@ use anyhow::{Context, Result};
 use hush_rules::RuleSet;
 
 use super::{load_rules_with, ColorChoice, ReportArgs, EXIT_CLEAN, EXIT_ERROR};
-use crate::allow::Allowlist;
-use crate::baseline::Baseline;
-use crate::config::Config;
-use crate::report::{write_report, Format, ReportOptions};
-use crate::scan::{Progress, ScanOptions, ScanOutcome};
+use hush_scanner::allow::Allowlist;
+use hush_scanner::baseline::Baseline;
+use hush_scanner::config::Config;
+use hush_scanner::report::{write_report, Format, ReportOptions};
+use hush_scanner::scan::{Progress, ScanOptions, ScanOutcome};
 
 /// Runs `source` with the rules and options `args` and the config at `root` ask
 /// for, then reports; returns the exit code.

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::{level_name, ReportOptions};
+use super::ReportOptions;
 use crate::finding::Finding;
 
 const HEADER: [&str; 11] = [
@@ -39,8 +39,8 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
     }
     writer.write_record(&header)?;
     for f in findings {
-        let severity = level_name(f.severity);
-        let confidence = level_name(f.confidence);
+        let severity = f.severity.as_str();
+        let confidence = f.confidence.as_str();
         let masked = f.masked();
         let secret = options.show_secrets.then(|| String::from_utf8_lossy(&f.secret));
         for l in &f.locations {
@@ -49,8 +49,8 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
             let mut row: Vec<Cow<str>> = vec![
                 cell(&f.rule_id),
                 cell(&f.rule_name),
-                Cow::Borrowed(severity.as_str()),
-                Cow::Borrowed(confidence.as_str()),
+                Cow::Borrowed(severity),
+                Cow::Borrowed(confidence),
                 cell(&path),
             ];
             row.extend(numbers.iter().map(|n| Cow::Borrowed(n.as_str())));

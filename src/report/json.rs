@@ -10,9 +10,10 @@
 
 use std::io::{self, Write};
 
+use hush_rules::{Confidence, Severity};
 use serde::Serialize;
 
-use super::{level_name, shown_secret, ReportOptions};
+use super::{shown_secret, ReportOptions};
 use crate::finding::{Finding, Location};
 use crate::origin::Origin;
 use crate::stats::{ScanStats, SkipReason};
@@ -85,8 +86,8 @@ fn image(origin: &Origin) -> Option<JsonImage> {
 struct JsonFinding {
     rule_id: String,
     rule_name: String,
-    severity: String,
-    confidence: String,
+    severity: Severity,
+    confidence: Confidence,
     secret_masked: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
@@ -168,8 +169,8 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
     JsonFinding {
         rule_id: f.rule_id.clone(),
         rule_name: f.rule_name.clone(),
-        severity: level_name(f.severity),
-        confidence: level_name(f.confidence),
+        severity: f.severity,
+        confidence: f.confidence,
         secret_masked: f.masked(),
         secret: options.show_secrets.then(|| shown_secret(f, options)),
         fingerprint: f.fingerprint.clone(),

@@ -16,7 +16,6 @@
 
 use std::io::{self, Write};
 
-use super::level_name;
 use crate::finding::Finding;
 use crate::stats::ScanStats;
 
@@ -70,7 +69,7 @@ pub(super) fn write(findings: &[Finding], stats: &ScanStats, out: &mut dyn Write
         }
         let mut row = format!(
             "| {} | {} ({}) | {} | {place} |",
-            level_name(f.severity),
+            f.severity.as_str(),
             cell(&f.rule_name),
             code(&f.rule_id),
             code(&f.masked()),

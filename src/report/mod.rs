@@ -71,8 +71,3 @@ pub(crate) fn shown_secret(finding: &Finding, options: ReportOptions) -> String 
         finding.masked()
     }
 }
-
-/// Lower-case name of a severity or confidence, as in rule packs.
-pub(crate) fn level_name<T: std::fmt::Debug>(level: T) -> String {
-    format!("{level:?}").to_ascii_lowercase()
-}

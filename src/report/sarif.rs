@@ -28,7 +28,6 @@ use serde_sarif::sarif::{
     ToolComponent, VersionControlDetails,
 };
 
-use super::level_name;
 use super::relative::Base;
 use crate::finding::{Finding, Location};
 use crate::origin::Origin;
@@ -128,8 +127,8 @@ fn provenance(repository: &RepositoryInfo) -> VersionControlDetails {
 
 /// The rule a finding came from, as a reporting descriptor.
 fn rule(f: &Finding) -> ReportingDescriptor {
-    let severity = level_name(f.severity);
-    let confidence = level_name(f.confidence);
+    let severity = f.severity.as_str();
+    let confidence = f.confidence.as_str();
     let mut tags = f.tags.clone();
     if !tags.iter().any(|t| t == "security") {
         tags.push("security".to_owned());

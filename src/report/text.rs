@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{level_name, shown_secret, ReportOptions};
+use super::{shown_secret, ReportOptions};
 use crate::finding::Finding;
 
 const BOLD_RED: &str = "\x1b[1;31m";
@@ -31,7 +31,7 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
                 f.rule_id,
                 paint(RESET),
                 secret,
-                level_name(f.severity),
+                f.severity.as_str(),
             )?;
             let before = printable(&l.before);
             let after = if l.end_line == l.line {

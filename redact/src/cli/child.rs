@@ -40,12 +40,15 @@ pub(super) struct Outcome {
     pub redactions: u64,
 }
 
-/// Runs `command` (program and arguments), filtering its output.
+/// Runs `command` (program and arguments), filtering its stdout to `stdout` and
+/// its stderr to `stderr`.
 pub(super) fn run_command(
     redactor: &Redactor,
     command: &[OsString],
     options: &PumpOptions,
     report: Option<&ReportFn<'_>>,
+    mut stdout_sink: Box<dyn io::Write + Send>,
+    mut stderr_sink: Box<dyn io::Write + Send>,
 ) -> Result<Outcome, CommandError> {
     let (program, arguments) = command.split_first().ok_or(CommandError::Empty)?;
     let shown = program.to_string_lossy().into_owned();
@@ -67,8 +70,8 @@ pub(super) fn run_command(
     };
     let forwarding = Forwarder::start(child.id()).map_err(CommandError::Signals)?;
     let (status, out, err) = std::thread::scope(|scope| {
-        let out = scope.spawn(|| filter(redactor, stdout, io::stdout().lock(), options, report, "stdout"));
-        let err = scope.spawn(|| filter(redactor, stderr, io::stderr().lock(), options, report, "stderr"));
+        let out = scope.spawn(|| filter(redactor, stdout, &mut *stdout_sink, options, report, "stdout"));
+        let err = scope.spawn(|| filter(redactor, stderr, &mut *stderr_sink, options, report, "stderr"));
         let status = child.wait();
         forwarding.stop();
         let joined = |h: std::thread::ScopedJoinHandle<'_, Result<u64, PumpError>>| {

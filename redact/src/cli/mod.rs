@@ -1,7 +1,9 @@
 //! The command line shared by `hush redact` and the `hush-redact` binary: the
 //! flags ([`RedactArgs`], validation only) and [`run`], which builds the redactor
 //! from them, filters stdin to stdout (or a command's stdout and stderr) and
-//! returns the exit code. Front-end code: it prints warnings to stderr.
+//! returns the exit code. It reads and writes only the streams of the
+//! [`Console`] it is given (the binaries pass the process's own, tests pass
+//! buffers): the library prints nothing by itself.
 
 mod child;
 mod setup;
@@ -161,25 +163,57 @@ impl ReportSink {
     }
 }
 
-/// Runs `hush redact` with these flags; the result is the exit code.
-pub fn run(args: RedactArgs) -> Result<i32, RunError> {
+/// The streams a run reads and writes: the process's own
+/// ([`Console::process`]), or any others.
+pub struct Console {
+    /// What is filtered when no command is given.
+    pub stdin: Box<dyn io::Read + Send>,
+    /// Where filtered input (or a command's filtered stdout) goes.
+    pub stdout: Box<dyn io::Write + Send>,
+    /// Where warnings (and a command's filtered stderr) go.
+    pub stderr: Box<dyn io::Write + Send>,
+    /// Whether `stdout` is a regular file: output then goes in blocks, as no one
+    /// watches it line by line.
+    pub stdout_is_file: bool,
+}
+
+impl Console {
+    /// The process's stdin, stdout and stderr.
+    pub fn process() -> Console {
+        Console {
+            stdin: Box::new(io::stdin()),
+            stdout: Box::new(io::stdout()),
+            stderr: Box::new(io::stderr()),
+            stdout_is_file: stdout_is_regular_file(),
+        }
+    }
+}
+
+/// Runs `hush redact` with these flags on `console`'s streams; the result is the
+/// exit code.
+pub fn run(args: RedactArgs, console: Console) -> Result<i32, RunError> {
+    let Console {
+        stdin,
+        stdout,
+        mut stderr,
+        stdout_is_file,
+    } = console;
     let built = setup::redactor(&args)?;
     for warning in &built.warnings {
-        eprintln!("hush redact: warning: {warning}");
+        // A warning that cannot be written must not stop the filter.
+        let _ = writeln!(stderr, "hush redact: warning: {warning}");
     }
     let redactor = built.redactor;
     let report = ReportSink::open(args.report.as_ref())?;
     let options = PumpOptions {
-        buffered: args.buffered || (args.command.is_empty() && stdout_is_regular_file()),
+        buffered: args.buffered || (args.command.is_empty() && stdout_is_file),
         max_delay: args.max_delay,
         ..PumpOptions::default()
     };
     let (code, redactions) = if args.command.is_empty() {
         let mut stream = RedactStream::new(&redactor);
         stream.keep_events(args.report.is_some());
-        let result = pump(&mut stream, io::stdin(), io::stdout().lock(), &options, &mut |r| {
-            report.write(r, None)
-        });
+        let result = pump(&mut stream, stdin, stdout, &options, &mut |r| report.write(r, None));
         report.finish()?;
         match result {
             Ok(summary) => (EXIT_OK, summary.redactions),
@@ -189,7 +223,7 @@ pub fn run(args: RedactArgs) -> Result<i32, RunError> {
     } else {
         let report_fn = |r: &Redaction, s: &str| report.write(r, Some(s));
         let sink: Option<&child::ReportFn<'_>> = args.report.is_some().then_some(&report_fn as &child::ReportFn<'_>);
-        let outcome = child::run_command(&redactor, &args.command, &options, sink);
+        let outcome = child::run_command(&redactor, &args.command, &options, sink, stdout, stderr);
         report.finish()?;
         let outcome = outcome?;
         (outcome.exit_code, outcome.redactions)
@@ -216,6 +250,62 @@ fn stdout_is_regular_file() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    /// A writer the test can read back after `run` has consumed the console.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().expect("not poisoned").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().expect("not poisoned").clone()).expect("UTF-8")
+        }
+    }
+
+    fn args(flags: &[&str]) -> RedactArgs {
+        #[derive(clap::Parser)]
+        struct Flags {
+            #[command(flatten)]
+            args: RedactArgs,
+        }
+        let argv = std::iter::once("hush-redact").chain(flags.iter().copied());
+        <Flags as clap::Parser>::try_parse_from(argv).expect("flags parse").args
+    }
+
+    #[test]
+    fn a_run_reads_and_writes_only_the_console_it_is_given() {
+        let token = hush_testkit::github_token(5);
+        let input = format!("starting\nGITHUB_TOKEN={token}\ndone\n");
+        let (stdout, stderr) = (Shared::default(), Shared::default());
+        let console = Console {
+            stdin: Box::new(io::Cursor::new(input.into_bytes())),
+            stdout: Box::new(stdout.clone()),
+            stderr: Box::new(stderr.clone()),
+            stdout_is_file: true,
+        };
+        // A variable to mask that is not set: a warning, written to stderr.
+        let flags = ["--fail-on-secret", "--mask-env", "HUSH_TEST_VARIABLE_NOBODY_SETS"];
+        let code = run(args(&flags), console).expect("runs");
+        assert_eq!(code, EXIT_REDACTED);
+        let out = stdout.text();
+        assert!(!out.contains(&token), "{out}");
+        assert!(out.starts_with("starting\nGITHUB_TOKEN=[REDACTED:"), "{out}");
+        assert!(out.ends_with("]\ndone\n"), "{out}");
+        assert_eq!(
+            stderr.text(),
+            "hush redact: warning: --mask-env HUSH_TEST_VARIABLE_NOBODY_SETS: the variable is not set; nothing to mask\n"
+        );
+    }
 
     #[test]
     fn durations_parse() {
