@@ -92,6 +92,23 @@ pub struct RepositoryInfo {
     pub branch: Option<String>,
 }
 
+/// An error and its causes on one line (`object 1a2b…: cannot decode it: …`),
+/// as a report shows it: typed errors hold their cause instead of its text.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let more = inner.to_string();
+        // Some errors already end with their cause's text: do not say it twice.
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 impl ScanStats {
     pub fn skip(&mut self, path: impl Into<String>, reason: SkipReason) {
         self.skips.push(Skip {

@@ -13,7 +13,7 @@ use super::objects::{CommitMeta, ObjectReader};
 use crate::finding::FindingSet;
 use crate::origin::Origin;
 use crate::scan::{drop_allowed, ScanOptions};
-use crate::stats::{ScanStats, SkipReason};
+use crate::stats::{error_chain, ScanStats, SkipReason};
 use crate::stream::{StreamOutcome, StreamScanner};
 
 /// Git LFS pointer files start with this; their content lives elsewhere.
@@ -121,12 +121,12 @@ fn scan_one(
         Ok(Some(header)) if header.size > max_blob_size => return stats.skip(name(), SkipReason::TooLarge),
         Ok(Some(_)) => {}
         Ok(None) => return stats.error(name(), "blob object is missing"),
-        Err(e) => return stats.error(name(), e.to_string()),
+        Err(e) => return stats.error(name(), error_chain(&e)),
     }
     let data = match reader.read(&job.id) {
         Ok(Some((_, data))) => data,
         Ok(None) => return stats.error(name(), "blob object is missing"),
-        Err(e) => return stats.error(name(), e.to_string()),
+        Err(e) => return stats.error(name(), error_chain(&e)),
     };
     if data.starts_with(LFS_POINTER) {
         return stats.skip(name(), SkipReason::LfsPointer);

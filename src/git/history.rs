@@ -13,6 +13,7 @@ use gix::hash::ObjectId;
 use gix::objs::Kind;
 
 use super::objects::{CommitNode, EntryKind, ObjectReader, TreeBuf};
+use crate::stats::error_chain;
 
 /// Where a blob first appeared at one path.
 #[derive(Debug, Clone)]
@@ -79,7 +80,7 @@ pub fn walk(reader: &mut ObjectReader, selection: &Selection, shallow: &HashSet<
             Ok(None) => history
                 .problems
                 .push((id.to_string(), "commit object is missing".into())),
-            Err(e) => history.problems.push((id.to_string(), e.to_string())),
+            Err(e) => history.problems.push((id.to_string(), error_chain(&e))),
         }
     }
     // Oldest first, so the first commit to introduce a blob at a path keeps it.
@@ -167,7 +168,7 @@ fn ancestors(
             Ok(None) => history
                 .problems
                 .push((id.to_string(), "commit object is missing".into())),
-            Err(e) => history.problems.push((id.to_string(), e.to_string())),
+            Err(e) => history.problems.push((id.to_string(), error_chain(&e))),
         }
     }
     seen
@@ -277,7 +278,7 @@ fn read_tree(reader: &mut ObjectReader, id: &ObjectId, out: &mut TreeBuf, found:
             false
         }
         Err(e) => {
-            found.problems.push((id.to_string(), e.to_string()));
+            found.problems.push((id.to_string(), error_chain(&e)));
             false
         }
     }
@@ -312,7 +313,7 @@ pub fn commit_tips(reader: &mut ObjectReader, targets: &[ObjectId], history: &mu
             Ok(None) => history
                 .problems
                 .push((target.to_string(), "object named by a ref is missing".into())),
-            Err(e) => history.problems.push((target.to_string(), e.to_string())),
+            Err(e) => history.problems.push((target.to_string(), error_chain(&e))),
         }
     }
     tips.sort();

@@ -25,7 +25,7 @@ use hush_rules::RuleSet;
 pub use objects::{days_from_civil, CommitMeta};
 
 use crate::scan::{ScanOptions, ScanOutcome};
-use crate::stats::ScanStats;
+use crate::stats::{error_chain, ScanStats};
 use blobs::{scan_blobs, BlobJob, BlobPlace};
 use history::{commit_tips, walk, History, Selection};
 use objects::ObjectReader;
@@ -49,28 +49,62 @@ pub struct GitOptions {
     pub max_blob_size: u64,
 }
 
-/// A repository that cannot be scanned at all.
+/// A repository that cannot be scanned at all, or an object that cannot be read.
+/// Each variant holds its cause (`source()`), not the cause's text: a report
+/// prints the chain (`hush: error: object 1a2b…: cannot decode it: …`).
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
-    #[error("{path}: not a git repository ({message})")]
-    NotARepository { path: String, message: String },
-    #[error("cannot resolve revision {spec:?}: {message}")]
-    Revision { spec: String, message: String },
+    #[error("{}: no such file or directory", path.display())]
+    NoSuchPath { path: PathBuf },
+    #[error("{}: not a git repository", path.display())]
+    NotARepository {
+        path: PathBuf,
+        #[source]
+        source: gix::Error,
+    },
+    #[error("cannot resolve revision {spec:?}")]
+    Revision {
+        spec: String,
+        #[source]
+        source: gix::Error,
+    },
     #[error("--range {0:?}: expected A..B")]
     Range(String),
-    #[error("cannot read the index: {0}")]
-    Index(String),
-    #[error("cannot list references: {0}")]
-    References(String),
-    #[error("object {id}: {message}")]
-    Corrupt { id: String, message: String },
+    #[error("cannot read the index")]
+    Index(#[source] gix::Error),
+    #[error("cannot read HEAD's tree")]
+    HeadTree(#[source] gix::Error),
+    #[error("cannot list references")]
+    References(#[source] gix::Error),
+    #[error("object {id}")]
+    Object {
+        id: ObjectId,
+        #[source]
+        problem: ObjectProblem,
+    },
+}
+
+/// What is wrong with one object.
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectProblem {
+    #[error("cannot read it")]
+    Read(#[source] gix::Error),
+    #[error("cannot decode it")]
+    Decode(#[source] gix::Error),
+    #[error("expected a {expected}, found a {found}")]
+    WrongKind {
+        expected: gix::objs::Kind,
+        found: gix::objs::Kind,
+    },
+    #[error("a chain of more than {0} tags")]
+    TagChain(usize),
 }
 
 impl GitError {
-    pub(crate) fn object(id: &gix::hash::oid, error: impl std::fmt::Display) -> GitError {
-        GitError::Corrupt {
-            id: id.to_string(),
-            message: error.to_string(),
+    pub(crate) fn object(id: &gix::hash::oid, problem: ObjectProblem) -> GitError {
+        GitError::Object {
+            id: id.to_owned(),
+            problem,
         }
     }
 }
@@ -141,12 +175,8 @@ pub fn repository_facts(path: &Path, revisions: &[&str]) -> Result<RepositoryFac
 /// Opens the repository at or above `path`, with no global or system config (it
 /// is never needed to read objects, and never runs anything).
 fn open(path: &Path) -> Result<gix::Repository, GitError> {
-    let not_a_repo = |message: String| GitError::NotARepository {
-        path: path.display().to_string(),
-        message,
-    };
     if !path.exists() {
-        return Err(not_a_repo("no such file or directory".into()));
+        return Err(GitError::NoSuchPath { path: path.to_owned() });
     }
     // No global or system config: reading objects needs none. A larger delta-base
     // cache than git's default, as a history scan reads every version of every file.
@@ -157,7 +187,10 @@ fn open(path: &Path) -> Result<gix::Repository, GitError> {
     };
     gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust)
         .map(|repo| repo.to_thread_local())
-        .map_err(|e| not_a_repo(e.to_string()))
+        .map_err(|e| GitError::NotARepository {
+            path: path.to_owned(),
+            source: e,
+        })
 }
 
 /// Resolves a revision (`main`, `v1.0`, `HEAD~2`, an id) to an object id.
@@ -166,15 +199,15 @@ fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
         .map(|id| id.detach())
         .map_err(|e| GitError::Revision {
             spec: spec.to_owned(),
-            message: e.to_string(),
+            source: e,
         })
 }
 
 /// Every ref's target (branches, tags, remote-tracking refs, stash, notes) and HEAD.
 fn all_ref_targets(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
     let mut targets = Vec::new();
-    let platform = repo.references().map_err(|e| GitError::References(e.to_string()))?;
-    for reference in platform.all().map_err(|e| GitError::References(e.to_string()))? {
+    let platform = repo.references().map_err(GitError::References)?;
+    for reference in platform.all().map_err(GitError::References)? {
         let Ok(reference) = reference else { continue };
         if let Some(id) = reference.target().try_id() {
             targets.push(id.to_owned());
@@ -302,9 +335,10 @@ fn unreachable_blobs(repo: &gix::Repository, known: &HashSet<ObjectId>, notes: &
     let iter = match repo.objects.iter() {
         Ok(iter) => iter,
         Err(e) => {
-            notes
-                .problems
-                .push(("(object database)".into(), format!("cannot list all objects: {e}")));
+            notes.problems.push((
+                "(object database)".into(),
+                format!("cannot list all objects: {}", error_chain(&e)),
+            ));
             return out;
         }
     };
@@ -321,4 +355,46 @@ fn unreachable_blobs(repo: &gix::Repository, known: &HashSet<ObjectId>, notes: &
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::error_chain;
+
+    #[test]
+    fn an_object_error_holds_its_cause_and_reports_the_chain() {
+        let id = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let error = GitError::object(
+            &id,
+            ObjectProblem::WrongKind {
+                expected: gix::objs::Kind::Commit,
+                found: gix::objs::Kind::Tree,
+            },
+        );
+        assert_eq!(error.to_string(), format!("object {id}"));
+        let cause = std::error::Error::source(&error).expect("a cause");
+        assert!(matches!(
+            cause.downcast_ref::<ObjectProblem>(),
+            Some(ObjectProblem::WrongKind { .. })
+        ));
+        assert_eq!(
+            error_chain(&error),
+            format!("object {id}: expected a commit, found a tree")
+        );
+    }
+
+    #[test]
+    fn a_path_that_is_not_a_repository_keeps_gix_s_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let error = open(dir.path()).expect_err("not a repository");
+        assert!(matches!(error, GitError::NotARepository { .. }), "{error:?}");
+        let chain = error_chain(&error);
+        assert!(
+            chain.starts_with(&format!("{}: not a git repository: ", dir.path().display())),
+            "{chain}"
+        );
+        let missing = open(&dir.path().join("nope")).expect_err("no such path");
+        assert!(matches!(missing, GitError::NoSuchPath { .. }), "{missing:?}");
+    }
 }

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use gix::hash::ObjectId;
 use gix::objs::{CommitRef, Find, Header, Kind, TagRef, TreeRefIter};
 
-use super::GitError;
+use super::{GitError, ObjectProblem};
+
+/// Annotated tags followed to their target before the chain counts as corrupt.
+const MAX_TAG_CHAIN: usize = 32;
 
 /// What reports show about the commit that introduced a blob at a path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -107,7 +110,8 @@ impl<'r> ObjectReader<'r> {
 
     /// The object's kind and size, without inflating it; `None` if missing.
     pub fn header(&self, id: &ObjectId) -> Result<Option<Header>, GitError> {
-        gix::objs::FindHeader::try_header(&self.repo.objects, id).map_err(|e| GitError::object(id, e))
+        gix::objs::FindHeader::try_header(&self.repo.objects, id)
+            .map_err(|e| GitError::object(id, ObjectProblem::Read(e)))
     }
 
     /// The object's kind and data; `None` if missing.
@@ -115,7 +119,7 @@ impl<'r> ObjectReader<'r> {
         match self.repo.objects.try_find(id, &mut self.buf) {
             Ok(Some(data)) => Ok(Some((data.kind, data.data))),
             Ok(None) => Ok(None),
-            Err(e) => Err(GitError::object(id, e)),
+            Err(e) => Err(GitError::object(id, ObjectProblem::Read(e))),
         }
     }
 
@@ -126,13 +130,18 @@ impl<'r> ObjectReader<'r> {
             return Ok(None);
         };
         if kind != Kind::Commit {
-            return Err(GitError::Corrupt {
-                id: id.to_string(),
-                message: format!("expected a commit, found a {kind}"),
-            });
+            return Err(GitError::object(
+                id,
+                ObjectProblem::WrongKind {
+                    expected: Kind::Commit,
+                    found: kind,
+                },
+            ));
         }
-        let commit = CommitRef::from_bytes(data, hash).map_err(|e| GitError::object(id, e))?;
-        let author = commit.author().map_err(|e| GitError::object(id, e))?;
+        let commit = CommitRef::from_bytes(data, hash).map_err(|e| GitError::object(id, ObjectProblem::Decode(e)))?;
+        let author = commit
+            .author()
+            .map_err(|e| GitError::object(id, ObjectProblem::Decode(e)))?;
         let time = commit.time().map(|t| t.seconds).unwrap_or(0);
         let summary = String::from_utf8_lossy(commit.message().title).trim().to_owned();
         Ok(Some(CommitNode {
@@ -157,17 +166,20 @@ impl<'r> ObjectReader<'r> {
             return Ok(false);
         };
         if kind != Kind::Tree {
-            return Err(GitError::Corrupt {
-                id: id.to_string(),
-                message: format!("expected a tree, found a {kind}"),
-            });
+            return Err(GitError::object(
+                id,
+                ObjectProblem::WrongKind {
+                    expected: Kind::Tree,
+                    found: kind,
+                },
+            ));
         }
         out.data.clear();
         out.data.extend_from_slice(data);
         out.entries.clear();
         let base = out.data.as_ptr() as usize;
         for entry in TreeRefIter::from_bytes(&out.data, hash) {
-            let entry = entry.map_err(|e| GitError::object(id, e))?;
+            let entry = entry.map_err(|e| GitError::object(id, ObjectProblem::Decode(e)))?;
             let name: &[u8] = entry.filename.as_ref();
             let start = name.as_ptr() as usize - base;
             out.entries
@@ -181,20 +193,18 @@ impl<'r> ObjectReader<'r> {
     pub fn peel_tags(&mut self, id: ObjectId) -> Result<Option<(Kind, ObjectId)>, GitError> {
         let hash = self.repo.object_hash();
         let mut current = id;
-        for _ in 0..32 {
+        for _ in 0..MAX_TAG_CHAIN {
             let Some((kind, data)) = self.read(&current)? else {
                 return Ok(None);
             };
             if kind != Kind::Tag {
                 return Ok(Some((kind, current)));
             }
-            let tag = TagRef::from_bytes(data, hash).map_err(|e| GitError::object(&current, e))?;
+            let tag =
+                TagRef::from_bytes(data, hash).map_err(|e| GitError::object(&current, ObjectProblem::Decode(e)))?;
             current = tag.target();
         }
-        Err(GitError::Corrupt {
-            id: id.to_string(),
-            message: "a chain of more than 32 tags".into(),
-        })
+        Err(GitError::object(&id, ObjectProblem::TagChain(MAX_TAG_CHAIN)))
     }
 }
 
