@@ -39,7 +39,7 @@ pub enum BaselineError {
     #[error("{file}:{line}: {message}")]
     Invalid { file: String, line: usize, message: String },
     #[error("cannot get random bytes for a baseline salt: {0}")]
-    Random(String),
+    Random(getrandom::Error),
 }
 
 /// A loaded (or new) baseline.
@@ -53,7 +53,7 @@ impl Baseline {
     /// An empty baseline with a fresh random salt.
     pub fn new() -> Result<Baseline, BaselineError> {
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| BaselineError::Random(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(BaselineError::Random)?;
         Ok(Baseline {
             salt: hex(&salt),
             entries: BTreeSet::new(),

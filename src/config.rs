@@ -44,8 +44,8 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The TOML error text names the line, column and key.
-    #[error("in {file}: {message}")]
-    Parse { file: String, message: String },
+    #[error("in {file}: {}", .error.to_string().trim_end())]
+    Parse { file: String, error: Box<toml::de::Error> },
     #[error("{file}:{line}: {key}: {message}")]
     Invalid {
         file: String,
@@ -142,9 +142,9 @@ impl Config {
             file: file.clone(),
             source,
         })?;
-        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(&text).map_err(|error| ConfigError::Parse {
             file: file.clone(),
-            message: e.to_string().trim_end().to_owned(),
+            error: Box::new(error),
         })?;
         config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         config.file = file;

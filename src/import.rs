@@ -10,8 +10,8 @@ use crate::baseline::Baseline;
 /// A report that could not be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{file}: not JSON: {message}")]
-    Json { file: String, message: String },
+    #[error("{file}: not JSON: {error}")]
+    Json { file: String, error: serde_json::Error },
     #[error("{file}: neither a gitleaks/betterleaks JSON report (an array of findings with RuleID) nor a detect-secrets baseline (an object with results)")]
     Unknown { file: String },
 }
@@ -25,9 +25,9 @@ pub struct Imported {
 
 /// Adds the reviewed findings of another scanner's `text` to `baseline`.
 pub fn import(file: &str, text: &str, baseline: &mut Baseline) -> Result<Imported, ImportError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| ImportError::Json {
+    let doc: Value = serde_json::from_str(text).map_err(|error| ImportError::Json {
         file: file.to_owned(),
-        message: e.to_string(),
+        error,
     })?;
     if let Some(findings) = doc.as_array().filter(|a| a.iter().all(|f| f.get("RuleID").is_some())) {
         let mut entries = 0;

@@ -13,7 +13,8 @@ fn main() {
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("hush: error: {e:#}");
+            // Each cause once: an error whose message ends with its cause says it once.
+            eprintln!("hush: error: {}", hush_scanner::stats::error_chain(e.as_ref()));
             EXIT_ERROR
         }
     };

@@ -29,8 +29,13 @@ pub const FAST_PREFILTER_AFTER: u64 = 8 << 20;
 pub enum CompileError {
     #[error(transparent)]
     Load(#[from] LoadError),
-    #[error("rule {id}: invalid regex: {message}")]
-    Regex { id: String, message: String },
+    #[error("rule {id}: invalid regex: {error}")]
+    Syntax {
+        id: String,
+        error: Box<regex_syntax::Error>,
+    },
+    #[error("rule {id}: invalid regex: {error}")]
+    Regex { id: String, error: regex::Error },
     #[error("rule {id}: {problem}")]
     Invalid { id: String, problem: String },
     #[error("rule id {id} is defined twice")]
@@ -48,7 +53,7 @@ pub struct Rule {
     pub tags: Vec<String>,
     pub remediation: String,
     /// Compiled on first use; see the module docs.
-    compiled: OnceLock<Result<CompiledRegex, String>>,
+    compiled: OnceLock<Result<CompiledRegex, regex::Error>>,
     pub(crate) entropy: Option<f64>,
     pub(crate) validator: Option<Validator>,
     pub(crate) scope: Scope,
@@ -100,22 +105,18 @@ impl Rule {
     /// The compiled regex, compiling it on first use. An error here means the
     /// pattern parsed but exceeds the size limits; [`RuleSet::compile_all`]
     /// reports it up front.
-    pub(crate) fn compiled(&self) -> Result<&CompiledRegex, &str> {
-        self.compiled
-            .get_or_init(|| build_regex(&self.spec.regex))
-            .as_ref()
-            .map_err(String::as_str)
+    pub(crate) fn compiled(&self) -> Result<&CompiledRegex, &regex::Error> {
+        self.compiled.get_or_init(|| build_regex(&self.spec.regex)).as_ref()
     }
 }
 
-fn build_regex(pattern: &str) -> Result<CompiledRegex, String> {
+fn build_regex(pattern: &str) -> Result<CompiledRegex, regex::Error> {
     // Unicode off: rules match bytes (tokens are ASCII) and the DFA stays small.
     let regex = RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(32 << 20)
         .dfa_size_limit(8 << 20)
-        .build()
-        .map_err(|e| e.to_string())?;
+        .build()?;
     let mut secret_groups: Vec<usize> = regex
         .capture_names()
         .enumerate()
@@ -267,9 +268,9 @@ impl RuleSet {
     /// Compiles the regexes of the rules `wanted` selects now.
     pub fn compile_rules(&self, wanted: impl Fn(&Rule) -> bool) -> Result<(), CompileError> {
         for rule in self.rules.iter().filter(|r| wanted(r)) {
-            rule.compiled().map_err(|message| CompileError::Regex {
+            rule.compiled().map_err(|error| CompileError::Regex {
                 id: rule.id.clone(),
-                message: message.to_owned(),
+                error: error.clone(),
             })?;
         }
         Ok(())
@@ -322,9 +323,9 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
             .utf8(false)
             .build()
             .parse(&spec.regex)
-            .map_err(|e| CompileError::Regex {
+            .map_err(|e| CompileError::Syntax {
                 id: spec.id.clone(),
-                message: e.to_string(),
+                error: Box::new(e),
             })?;
     }
     if spec.window_after == 0 && spec.scope == Scope::Window {

@@ -181,16 +181,19 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// The TOML error text names the line, column and key.
-    #[error("in rule pack {file}: {message}")]
-    Parse { file: String, message: String },
+    #[error("in rule pack {file}: {}", .error.to_string().trim_end())]
+    Parse { file: String, error: Box<toml::de::Error> },
+    /// An embedded default pack (JSON made by build.rs) does not parse.
+    #[error("in embedded rule pack {file}: {error}")]
+    Embedded { file: String, error: serde_json::Error },
 }
 
 /// Parses one pack's TOML text; `file` names it in errors. `[[providers]]`
 /// table entries come after the pack's `[[rules]]`, compiled to rules.
 pub fn load_pack(file: &str, text: &str) -> Result<Vec<RuleSpec>, LoadError> {
-    let pack = toml::from_str::<PackFile>(text).map_err(|e| LoadError::Parse {
+    let pack = toml::from_str::<PackFile>(text).map_err(|error| LoadError::Parse {
         file: file.to_owned(),
-        message: e.to_string().trim_end().to_owned(),
+        error: Box::new(error),
     })?;
     let mut rules = pack.rules;
     rules.extend(pack.providers.into_iter().map(provider_rule));
@@ -214,9 +217,9 @@ pub fn load_pack_file(path: &Path) -> Result<Vec<RuleSpec>, LoadError> {
 pub fn default_specs() -> Result<Vec<RuleSpec>, LoadError> {
     let mut all = Vec::new();
     for (file, json) in DEFAULT_PACKS_JSON {
-        let pack: PackFile = serde_json::from_str(json).map_err(|e| LoadError::Parse {
+        let pack: PackFile = serde_json::from_str(json).map_err(|error| LoadError::Embedded {
             file: (*file).to_owned(),
-            message: e.to_string(),
+            error,
         })?;
         all.extend(pack.rules);
         all.extend(pack.providers.into_iter().map(provider_rule));

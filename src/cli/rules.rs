@@ -26,7 +26,8 @@ pub fn load_rules_with(selection: &RuleSelection, config: Option<&Config>) -> Re
         .map(|c| c.rules.packs.iter().map(|p| c.resolve(p)).collect::<Vec<_>>())
         .unwrap_or_default();
     for pack in selection.rules.iter().chain(&config_packs) {
-        let user = load_pack_file(pack).with_context(|| format!("rule pack {}", pack.display()))?;
+        // The error names the pack file itself.
+        let user = load_pack_file(pack)?;
         user_ids.extend(user.iter().map(|s| s.id.clone()));
         specs.extend(user);
     }

@@ -19,10 +19,7 @@ use super::GitError;
 /// The staged blobs that differ from HEAD, as scan jobs.
 pub fn staged_jobs(repo: &gix::Repository) -> Result<Vec<BlobJob>, GitError> {
     let index = repo.open_index().map_err(GitError::Index)?;
-    let head_tree = repo
-        .head_tree_id_or_empty()
-        .map_err(GitError::HeadTree)?
-        .detach();
+    let head_tree = repo.head_tree_id_or_empty().map_err(GitError::HeadTree)?.detach();
     let mut reader = ObjectReader::new(repo);
     let mut head = HeadTree {
         root: head_tree,
