@@ -26,30 +26,9 @@ use hush_rules::RuleSet;
 
 use crate::finding::FindingSet;
 use crate::origin::Origin;
-use crate::scan::{Context, ScanOptions, ScanOutcome};
+use crate::search::{ArchiveOptions, Context, ScanOptions, ScanOutcome};
 use crate::stats::{ScanStats, SkipReason};
 use crate::stream::StreamScanner;
-
-/// Archive limits (`--archive-depth`, `--archive-max-bytes`, `--archive-max-ratio`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ArchiveOptions {
-    /// How many archives deep to open; 0 opens none.
-    pub max_depth: u32,
-    /// Most bytes read out of one outermost archive, all levels together.
-    pub max_bytes: u64,
-    /// Most bytes read out of an archive per byte of its size.
-    pub max_ratio: u64,
-}
-
-impl Default for ArchiveOptions {
-    fn default() -> Self {
-        ArchiveOptions {
-            max_depth: 3,
-            max_bytes: 1 << 30,
-            max_ratio: 100,
-        }
-    }
-}
 
 /// Below this many bytes read out, the ratio is not checked.
 const RATIO_FLOOR: u64 = 10 << 20;

@@ -8,7 +8,7 @@
 //! findings. The `hush` binary (src/main.rs) is one user of this library.
 //!
 //! ```no_run
-//! use hush_scanner::{scan::{scan, ScanOptions}, finding::FindingSet};
+//! use hush_scanner::{scan::scan, search::ScanOptions};
 //! let rules = hush_rules::RuleSet::default_rules().expect("default rules compile");
 //! let outcome = scan(&rules, &["src".into()], &ScanOptions::default());
 //! println!("{} findings", outcome.findings.len());
@@ -26,6 +26,7 @@ mod named;
 pub mod origin;
 pub mod report;
 pub mod scan;
+pub mod search;
 pub mod stats;
 pub mod stream;
 pub mod text;

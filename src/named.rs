@@ -8,29 +8,24 @@
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use hush_rules::RuleSet;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use crate::finding::FindingSet;
-use crate::scan::ScanOptions;
+use crate::origin::display_path;
+use crate::search::{Collector, Gathered, Pool, ScanOptions};
 use crate::stats::{ScanStats, SkipReason};
 use crate::stream::StreamScanner;
-use crate::walk::{display_path, scan_file};
+use crate::walk::scan_file;
 
-/// Scans `files` (regular files or anything that is not a directory) and adds
-/// what was found to `findings` and `stats`.
-pub(crate) fn scan_named_files(
-    rules: &RuleSet,
-    files: &[PathBuf],
-    opts: &ScanOptions,
-    findings: &mut FindingSet,
-    stats: &mut ScanStats,
-) {
+/// Scans `files` (regular files or anything that is not a directory) on the
+/// run's pool; each worker's results go to `collector`.
+pub(crate) fn scan_named_files(rules: &RuleSet, files: &[PathBuf], opts: &ScanOptions, collector: &Collector) {
     if files.is_empty() {
         return;
     }
+    let mut here = Gathered::default();
+    let stats = &mut here.stats;
     let ignore = if opts.no_ignore { None } else { hushignore_here(stats) };
     let wanted: Vec<&PathBuf> = files
         .iter()
@@ -42,31 +37,18 @@ pub(crate) fn scan_named_files(
             !ignored
         })
         .collect();
-    let threads = match opts.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .min(wanted.len());
+    collector.add(here);
+    let pool = Pool::new(opts.threads).at_most(wanted.len());
     let next = AtomicUsize::new(0);
-    let shared = Mutex::new((FindingSet::new(), ScanStats::default()));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                let mut scanner = StreamScanner::new(rules);
-                let mut found = FindingSet::new();
-                let mut seen = ScanStats::default();
-                while let Some(path) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    scan_file(&mut scanner, path, opts, &mut seen, &mut found);
-                }
-                let mut shared = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                shared.0.merge(found);
-                shared.1.merge(seen);
-            });
+    // Every thread of the pool takes the next file until none is left.
+    pool.broadcast(|| {
+        let mut scanner = StreamScanner::new(rules);
+        let mut gathered = Gathered::default();
+        while let Some(path) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) {
+            scan_file(&mut scanner, path, opts, &mut gathered);
         }
+        collector.add(gathered);
     });
-    let (found, seen) = shared.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    findings.merge(found);
-    stats.merge(seen);
 }
 
 /// The `.hushignore` of the current directory, if there is one.

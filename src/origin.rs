@@ -7,10 +7,28 @@
 //! shortened to 12 hex digits, then the path inside the layer).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::git::CommitMeta;
+/// What reports show about the commit that introduced a blob at a path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommitMeta {
+    /// Full hex id.
+    pub id: String,
+    pub author: String,
+    pub email: String,
+    /// Committer date, RFC 3339 in UTC.
+    pub date: String,
+    /// The first line of the message.
+    pub summary: String,
+}
+
+/// The path reports show: without a leading `./`.
+pub fn display_path(path: &Path) -> PathBuf {
+    path.strip_prefix("./")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
 
 /// The source of a blob of scanned bytes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

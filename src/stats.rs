@@ -1,7 +1,9 @@
 //! What a scan did: files and bytes scanned, every file it skipped and why, every
 //! error. Each worker thread keeps its own and they are merged at the end.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::thread::ThreadId;
 
 /// Why a file was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -81,6 +83,8 @@ pub struct ScanStats {
     pub notes: Vec<String>,
     /// The repository a git scan read, for SARIF's `versionControlProvenance`.
     pub repository: Option<RepositoryInfo>,
+    /// The threads that scanned content: at most `-j` of them.
+    pub threads: HashSet<ThreadId>,
 }
 
 /// Where a scanned repository lives and what was checked out: its remote's URL
@@ -124,6 +128,15 @@ impl ScanStats {
         });
     }
 
+    /// Counts one scanned file (or blob, or member) of `bytes` bytes, on the
+    /// calling thread.
+    pub fn scanned(&mut self, bytes: u64, utf16: bool) {
+        self.files_scanned += 1;
+        self.bytes_scanned += bytes;
+        self.utf16_files += u64::from(utf16);
+        self.threads.insert(std::thread::current().id());
+    }
+
     pub fn merge(&mut self, other: ScanStats) {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
@@ -132,6 +145,7 @@ impl ScanStats {
         self.skips.extend(other.skips);
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
+        self.threads.extend(other.threads);
         if self.repository.is_none() {
             self.repository = other.repository;
         }

@@ -8,37 +8,20 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use hush_rules::RuleSet;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::archive;
-use crate::finding::FindingSet;
-use crate::origin::Origin;
-use crate::scan::{Context, ScanOptions};
-use crate::stats::{ScanStats, SkipReason};
+use crate::origin::{display_path, Origin};
+use crate::search::{Collector, Context, Gathered, Pool, ScanOptions};
+use crate::stats::SkipReason;
 use crate::stream::StreamScanner;
-
-/// The results of one worker, merged under a lock once, when the worker ends.
-pub(crate) type Shared = Mutex<(FindingSet, ScanStats)>;
-
-/// The path reports show: without a leading `./`.
-pub(crate) fn display_path(path: &Path) -> PathBuf {
-    path.strip_prefix("./")
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
-}
 
 /// Scans one path that should be a regular file: checks its type and size
 /// first, then streams it through the engine.
-pub(crate) fn scan_file(
-    scanner: &mut StreamScanner,
-    path: &Path,
-    opts: &ScanOptions,
-    stats: &mut ScanStats,
-    findings: &mut FindingSet,
-) {
+pub(crate) fn scan_file(scanner: &mut StreamScanner, path: &Path, opts: &ScanOptions, into: &mut Gathered) {
+    let Gathered { findings, stats } = into;
     let shown = display_path(path);
     let name = shown.display().to_string();
     if opts.allows_path(path) {
@@ -100,7 +83,9 @@ fn open_no_block(path: &Path) -> std::io::Result<File> {
 }
 
 /// Walks `roots` (directories) in parallel and scans every file found.
-pub(crate) fn walk(rules: &RuleSet, roots: &[PathBuf], opts: &ScanOptions, shared: &Shared) {
+/// The walker runs on `-j` threads of its own (the `ignore` crate's); each
+/// thread's results go to `collector` when it ends.
+pub(crate) fn walk(rules: &RuleSet, roots: &[PathBuf], opts: &ScanOptions, collector: &Collector) {
     let Some((first, rest)) = roots.split_first() else {
         return;
     };
@@ -112,7 +97,7 @@ pub(crate) fn walk(rules: &RuleSet, roots: &[PathBuf], opts: &ScanOptions, share
     builder
         .hidden(false)
         .follow_links(opts.follow_links)
-        .threads(opts.threads)
+        .threads(Pool::new(opts.threads).threads())
         .ignore(respect)
         .git_ignore(respect)
         .git_global(respect)
@@ -122,14 +107,14 @@ pub(crate) fn walk(rules: &RuleSet, roots: &[PathBuf], opts: &ScanOptions, share
     if respect {
         builder.add_custom_ignore_filename(".hushignore");
     }
-    let mut workers = Workers { rules, opts, shared };
+    let mut workers = Workers { rules, opts, collector };
     builder.build_parallel().visit(&mut workers);
 }
 
 struct Workers<'a> {
     rules: &'a RuleSet,
     opts: &'a ScanOptions,
-    shared: &'a Shared,
+    collector: &'a Collector,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for Workers<'s> {
@@ -137,9 +122,8 @@ impl<'s> ParallelVisitorBuilder<'s> for Workers<'s> {
         Box::new(Worker {
             scanner: StreamScanner::new(self.rules),
             opts: self.opts,
-            shared: self.shared,
-            stats: ScanStats::default(),
-            findings: FindingSet::new(),
+            collector: self.collector,
+            gathered: Gathered::default(),
         })
     }
 }
@@ -147,9 +131,8 @@ impl<'s> ParallelVisitorBuilder<'s> for Workers<'s> {
 struct Worker<'a> {
     scanner: StreamScanner<'a>,
     opts: &'a ScanOptions,
-    shared: &'a Shared,
-    stats: ScanStats,
-    findings: FindingSet,
+    collector: &'a Collector,
+    gathered: Gathered,
 }
 
 impl ParallelVisitor for Worker<'_> {
@@ -157,21 +140,17 @@ impl ParallelVisitor for Worker<'_> {
         match entry {
             Err(e) => {
                 let (path, message) = describe_walk_error(&e);
-                self.stats.error(path, message);
+                self.gathered.stats.error(path, message);
             }
             Ok(entry) => match entry.file_type() {
                 Some(t) if t.is_dir() => {}
                 Some(t) if t.is_symlink() => self
+                    .gathered
                     .stats
                     .skip(display_path(entry.path()).display().to_string(), SkipReason::Symlink),
-                Some(t) if t.is_file() => scan_file(
-                    &mut self.scanner,
-                    entry.path(),
-                    self.opts,
-                    &mut self.stats,
-                    &mut self.findings,
-                ),
+                Some(t) if t.is_file() => scan_file(&mut self.scanner, entry.path(), self.opts, &mut self.gathered),
                 _ => self
+                    .gathered
                     .stats
                     .skip(display_path(entry.path()).display().to_string(), SkipReason::Special),
             },
@@ -182,9 +161,7 @@ impl ParallelVisitor for Worker<'_> {
 
 impl Drop for Worker<'_> {
     fn drop(&mut self) {
-        let mut shared = self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        shared.0.merge(std::mem::take(&mut self.findings));
-        shared.1.merge(std::mem::take(&mut self.stats));
+        self.collector.add(std::mem::take(&mut self.gathered));
     }
 }
 

@@ -19,3 +19,4 @@ mod image;
 mod inputs;
 mod precommit;
 mod recipes;
+mod threads;

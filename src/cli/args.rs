@@ -237,8 +237,8 @@ pub struct ArchiveArgs {
 
 impl ArchiveArgs {
     /// The archive limits these flags ask for.
-    pub fn options(&self) -> hush_scanner::archive::ArchiveOptions {
-        hush_scanner::archive::ArchiveOptions {
+    pub fn options(&self) -> hush_scanner::search::ArchiveOptions {
+        hush_scanner::search::ArchiveOptions {
             max_depth: if self.no_archives { 0 } else { self.archive_depth },
             max_bytes: self.archive_max_bytes,
             max_ratio: self.archive_max_ratio,

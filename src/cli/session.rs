@@ -15,7 +15,7 @@ use hush_scanner::allow::Allowlist;
 use hush_scanner::baseline::Baseline;
 use hush_scanner::config::Config;
 use hush_scanner::report::{write_report, Format, ReportOptions};
-use hush_scanner::scan::{Progress, ScanOptions, ScanOutcome};
+use hush_scanner::search::{Progress, ScanOptions, ScanOutcome};
 
 /// Runs `source` with the rules and options `args` and the config at `root` ask
 /// for, then reports; returns the exit code.

@@ -9,10 +9,10 @@ use gix::objs::Kind;
 use hush_rules::RuleSet;
 use rayon::prelude::*;
 
-use super::objects::{CommitMeta, ObjectReader};
+use super::objects::ObjectReader;
 use crate::finding::FindingSet;
-use crate::origin::Origin;
-use crate::scan::{drop_allowed, ScanOptions};
+use crate::origin::{CommitMeta, Origin};
+use crate::search::{drop_allowed, Collector, Gathered, ScanOptions};
 use crate::stats::{error_chain, ScanStats, SkipReason};
 use crate::stream::{StreamOutcome, StreamScanner};
 
@@ -34,61 +34,58 @@ pub struct BlobJob {
     pub places: Vec<BlobPlace>,
 }
 
-/// Scans `jobs` in parallel; returns the findings and statistics.
+/// Scans `jobs` in parallel on the current rayon pool (the run's, see
+/// [`crate::search::Pool`]); each worker's results go to `collector`.
 pub fn scan_blobs(
     repo: &gix::ThreadSafeRepository,
     rules: &RuleSet,
     jobs: Vec<BlobJob>,
     max_blob_size: u64,
     opts: &ScanOptions,
-) -> (FindingSet, ScanStats) {
-    jobs.into_par_iter()
-        .fold(
-            || Worker {
-                repo: repo.to_thread_local(),
-                buf: Vec::new(),
-                scanner: StreamScanner::new(rules),
-                findings: FindingSet::new(),
-                stats: ScanStats::default(),
-            },
-            |mut worker, job| {
-                worker.scan(&job, max_blob_size, opts);
-                worker
-            },
-        )
-        .map(|worker| (worker.findings, worker.stats))
-        .reduce(
-            || (FindingSet::new(), ScanStats::default()),
-            |(mut f1, mut s1), (f2, s2)| {
-                f1.merge(f2);
-                s1.merge(s2);
-                (f1, s1)
-            },
-        )
+    collector: &Collector,
+) {
+    jobs.into_par_iter().for_each_init(
+        || Worker {
+            repo: repo.to_thread_local(),
+            buf: Vec::new(),
+            scanner: StreamScanner::new(rules),
+            gathered: Gathered::default(),
+            collector,
+        },
+        |worker, job| worker.scan(&job, max_blob_size, opts),
+    );
 }
 
-/// One rayon thread's repository handle, buffers and results.
+/// One rayon worker's repository handle, buffers and results, which go to the
+/// collector when it is dropped.
 struct Worker<'s> {
     repo: gix::Repository,
     buf: Vec<u8>,
     scanner: StreamScanner<'s>,
-    findings: FindingSet,
-    stats: ScanStats,
+    gathered: Gathered,
+    collector: &'s Collector,
 }
 
 impl Worker<'_> {
     fn scan(&mut self, job: &BlobJob, max_blob_size: u64, opts: &ScanOptions) {
         let mut reader = ObjectReader::with_buffer(&self.repo, std::mem::take(&mut self.buf));
+        let Gathered { findings, stats } = &mut self.gathered;
         scan_one(
             &mut reader,
             &mut self.scanner,
             job,
             max_blob_size,
             opts,
-            &mut self.findings,
-            &mut self.stats,
+            findings,
+            stats,
         );
         self.buf = reader.into_buffer();
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        self.collector.add(std::mem::take(&mut self.gathered));
     }
 }
 
@@ -134,9 +131,8 @@ fn scan_one(
     let mut found = Vec::new();
     match scanner.scan_blob(data, &mut found) {
         StreamOutcome::Binary => return stats.skip(name(), SkipReason::Binary),
-        StreamOutcome::Scanned { bytes, .. } => {
-            stats.files_scanned += 1;
-            stats.bytes_scanned += bytes;
+        StreamOutcome::Scanned { bytes, utf16 } => {
+            stats.scanned(bytes, utf16);
             if let Some(progress) = &opts.progress {
                 progress.add(bytes);
             }

@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 use gix::hash::ObjectId;
 use hush_rules::RuleSet;
 
-pub use objects::{days_from_civil, CommitMeta};
+pub use objects::days_from_civil;
 
-use crate::scan::{ScanOptions, ScanOutcome};
+use crate::search::{Collector, Gathered, Pool, ScanOptions, ScanOutcome};
 use crate::stats::{error_chain, ScanStats};
 use blobs::{scan_blobs, BlobJob, BlobPlace};
 use history::{commit_tips, walk, History, Selection};
@@ -109,8 +109,13 @@ impl GitError {
     }
 }
 
-/// Scans a repository's history (or index) with `rules`.
+/// Scans a repository's history (or index) with `rules`, on a pool of `-j`
+/// threads (the history walk's diffing and the blob scanning both run on it).
 pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result<ScanOutcome, GitError> {
+    Pool::new(opts.threads).install(|| scan_git_on_pool(rules, git, opts))
+}
+
+fn scan_git_on_pool(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result<ScanOutcome, GitError> {
     let repo = open(&git.repo)?;
     let sync = repo.clone().into_sync();
     let mut notes = WalkNotes::default();
@@ -125,7 +130,9 @@ pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result
             ignore::drop_ignored(&mut jobs, &patterns, &mut ignored);
         }
     }
-    let (findings, mut stats) = scan_blobs(&sync, rules, jobs, git.max_blob_size, opts);
+    let collector = Collector::new();
+    scan_blobs(&sync, rules, jobs, git.max_blob_size, opts, &collector);
+    let Gathered { findings, mut stats } = collector.into_inner();
     stats.merge(ignored);
     stats.repository = provenance::repository_info(&repo);
     stats.notes.extend(notes.notes);

@@ -9,22 +9,10 @@ use gix::hash::ObjectId;
 use gix::objs::{CommitRef, Find, Header, Kind, TagRef, TreeRefIter};
 
 use super::{GitError, ObjectProblem};
+use crate::origin::CommitMeta;
 
 /// Annotated tags followed to their target before the chain counts as corrupt.
 const MAX_TAG_CHAIN: usize = 32;
-
-/// What reports show about the commit that introduced a blob at a path.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CommitMeta {
-    /// Full hex id.
-    pub id: String,
-    pub author: String,
-    pub email: String,
-    /// Committer date, RFC 3339 in UTC.
-    pub date: String,
-    /// The first line of the message.
-    pub summary: String,
-}
 
 /// A decoded commit: where its tree is, its parents, and its metadata.
 #[derive(Debug, Clone)]

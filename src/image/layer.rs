@@ -4,8 +4,10 @@
 //!
 //! Readers decompress layers (one per layer at a time, several layers at once)
 //! and hand small files to scanning threads through a bounded queue; a file
-//! over 1 MiB is scanned by its reader as a stream. Memory stays bounded: the
-//! queue holds at most 32 small files, a large file costs one scanner chunk.
+//! over 1 MiB is scanned by its reader as a stream. Readers and scanners
+//! together are the run's `-j` threads; with `-j 1` one thread reads each layer
+//! and scans its files in turn. Memory stays bounded: the queue holds at most
+//! 32 small files, a large file costs one scanner chunk.
 //! Paths in a layer are names only: nothing is ever written to or resolved on
 //! the filesystem.
 
@@ -21,7 +23,7 @@ use super::store::Store;
 use crate::archive::{self, member_name, Kind};
 use crate::finding::FindingSet;
 use crate::origin::Origin;
-use crate::scan::{Context, ScanOptions};
+use crate::search::{Collector, Context, Merge, Pool, ScanOptions};
 use crate::stats::{ScanStats, SkipReason};
 use crate::stream::StreamScanner;
 
@@ -106,6 +108,18 @@ struct Share {
     stats: ScanStats,
 }
 
+impl Merge for Share {
+    fn merge(&mut self, other: Share) {
+        for (job, scan) in other.scans {
+            let slot = self.scans.entry(job).or_default();
+            slot.findings.merge(scan.findings);
+            slot.whiteouts.hidden.extend(scan.whiteouts.hidden);
+            slot.whiteouts.opaque.extend(scan.whiteouts.opaque);
+        }
+        self.stats.merge(other.stats);
+    }
+}
+
 /// Scans every job's layer; the result is in the order of `jobs`.
 pub(crate) fn scan_layers(
     rules: &RuleSet,
@@ -113,61 +127,55 @@ pub(crate) fn scan_layers(
     jobs: &[LayerJob],
     opts: &ScanOptions,
 ) -> (Vec<LayerScan>, ScanStats) {
-    let threads = match opts.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    };
-    let readers = (threads / 2).clamp(1, jobs.len().max(1));
+    let threads = Pool::new(opts.threads).threads();
     let next = AtomicUsize::new(0);
-    let (sender, receiver) = sync_channel::<Member>(QUEUE);
-    let receiver = Mutex::new(receiver);
-    let shares: Vec<Share> = std::thread::scope(|scope| {
-        let mut handles = Vec::new();
-        for _ in 0..readers {
-            let sender = sender.clone();
-            let next = &next;
-            handles.push(scope.spawn(move || read_layers(rules, store, jobs, opts, next, &sender)));
-        }
-        drop(sender);
-        for _ in 0..threads {
-            let receiver = &receiver;
-            handles.push(scope.spawn(move || scan_members(rules, opts, receiver)));
-        }
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    });
-    let mut scans: Vec<LayerScan> = vec![LayerScan::default(); jobs.len()];
-    let mut stats = ScanStats::default();
-    for share in shares {
-        for (job, scan) in share.scans {
-            if let Some(slot) = scans.get_mut(job) {
-                slot.findings.merge(scan.findings);
-                slot.whiteouts.hidden.extend(scan.whiteouts.hidden);
-                slot.whiteouts.opaque.extend(scan.whiteouts.opaque);
+    let collector = Collector::<Share>::new();
+    if threads == 1 {
+        // One thread does it all: each layer is read and its files scanned in turn.
+        read_layers(rules, store, jobs, opts, &next, None, &collector);
+    } else {
+        // Readers and scanners share the `-j` threads; scanners get the rest.
+        let readers = (threads / 2).clamp(1, jobs.len().max(1));
+        let scanners = threads - readers;
+        let (sender, receiver) = sync_channel::<Member>(QUEUE);
+        let receiver = Mutex::new(receiver);
+        std::thread::scope(|scope| {
+            for _ in 0..readers {
+                let sender = sender.clone();
+                let (next, collector) = (&next, &collector);
+                scope.spawn(move || read_layers(rules, store, jobs, opts, next, Some(&sender), collector));
             }
-        }
-        stats.merge(share.stats);
+            drop(sender);
+            for _ in 0..scanners {
+                let (receiver, collector) = (&receiver, &collector);
+                scope.spawn(move || scan_members(rules, opts, receiver, collector));
+            }
+        });
     }
-    (scans, stats)
+    let Share { mut scans, stats } = collector.into_inner();
+    let in_order = (0..jobs.len())
+        .map(|job| scans.remove(&job).unwrap_or_default())
+        .collect();
+    (in_order, stats)
 }
 
-/// A reader thread: takes layers until none are left.
+/// A reader thread: takes layers until none are left; small files go to the
+/// scanning threads through `sender`, or are scanned here when there is none.
 fn read_layers(
     rules: &RuleSet,
     store: &Store,
     jobs: &[LayerJob],
     opts: &ScanOptions,
     next: &AtomicUsize,
-    sender: &SyncSender<Member>,
-) -> Share {
+    sender: Option<&SyncSender<Member>>,
+    collector: &Collector<Share>,
+) {
     let mut scanner = StreamScanner::new(rules);
     let mut share = Share::default();
     loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
         let Some(job) = jobs.get(index) else {
-            return share;
+            return collector.add(share);
         };
         let scan = share.scans.entry(index).or_default();
         let mut ctx = Context {
@@ -189,7 +197,7 @@ fn read_layer(
     store: &Store,
     job: &LayerJob,
     index: usize,
-    sender: &SyncSender<Member>,
+    sender: Option<&SyncSender<Member>>,
 ) -> io::Result<()> {
     let (raw, _) = store
         .open_file(&job.blob)
@@ -214,7 +222,7 @@ fn read_layer(
         let size = entry.size();
         if size > ctx.opts.max_file_size {
             ctx.stats.skip(origin.display_path(), SkipReason::TooLarge);
-        } else if size <= INLINE_MAX {
+        } else if let Some(sender) = sender.filter(|_| size <= INLINE_MAX) {
             let mut bytes = Vec::with_capacity(size as usize);
             entry.read_to_end(&mut bytes)?;
             let member = Member {
@@ -233,7 +241,7 @@ fn read_layer(
 }
 
 /// A scanning thread: scans queued files until the readers are done.
-fn scan_members(rules: &RuleSet, opts: &ScanOptions, receiver: &Mutex<Receiver<Member>>) -> Share {
+fn scan_members(rules: &RuleSet, opts: &ScanOptions, receiver: &Mutex<Receiver<Member>>, collector: &Collector<Share>) {
     let mut scanner = StreamScanner::new(rules);
     let mut share = Share::default();
     loop {
@@ -242,7 +250,7 @@ fn scan_members(rules: &RuleSet, opts: &ScanOptions, receiver: &Mutex<Receiver<M
             receiver.recv()
         };
         let Ok(member) = member else {
-            return share;
+            return collector.add(share);
         };
         let scan = share.scans.entry(member.job).or_default();
         let mut ctx = Context {

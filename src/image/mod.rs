@@ -26,7 +26,7 @@ use hush_rules::RuleSet;
 
 use crate::finding::FindingSet;
 use crate::origin::{ImageName, Origin};
-use crate::scan::{drop_allowed, ScanOptions, ScanOutcome};
+use crate::search::{drop_allowed, ScanOptions, ScanOutcome};
 use crate::stats::ScanStats;
 use crate::stream::StreamScanner;
 use config::Config;
@@ -334,6 +334,8 @@ fn scan_config(
         };
         findings.add(&origin, found);
     }
+    // Counted as a file, not as a scanning thread: the config is scanned on the
+    // calling thread before the layers' `-j` threads start.
     stats.files_scanned += 1;
 }
 

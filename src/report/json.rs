@@ -133,6 +133,9 @@ struct JsonError {
 struct JsonStats {
     files_scanned: u64,
     bytes_scanned: u64,
+    /// How many threads scanned files' content: at most `-j` for each source
+    /// (stdin, named files, the walk, git blobs, image layers).
+    threads: usize,
     suppressed: u64,
     skipped: JsonSkipped,
     errors: Vec<JsonError>,
@@ -203,6 +206,7 @@ pub(super) fn write_document(
         stats: JsonStats {
             files_scanned: stats.files_scanned,
             bytes_scanned: stats.bytes_scanned,
+            threads: stats.threads.len(),
             suppressed: stats.suppressed,
             skipped: JsonSkipped {
                 binary: stats.skipped(SkipReason::Binary),
