@@ -12,8 +12,9 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::extent::MAX_WINDOW;
-use crate::pack::{default_specs, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity};
+use crate::extent::{line_shape_of, Extent, LineShape, MAX_LINE_REACH, MAX_WINDOW};
+use crate::pack::{default_specs, LoadError};
+use crate::spec::{Confidence, KeywordCase, RuleSpec, Scope, Severity};
 use crate::validate::Validator;
 
 /// Keywords shorter than this hit so often that the prefilter stops filtering
@@ -67,12 +68,12 @@ pub struct Rule {
     pub(crate) rank: Rank,
     /// The value's shape, for a rule of the provider table: such a rule is
     /// matched by the hand-written reach, not by a regex.
-    pub(crate) reach: Option<crate::table::TableShape>,
+    pub(crate) reach: Option<crate::spec::TableShape>,
     /// Rules whose matches inside this rule's whole match are part of this
     /// finding (a key pair subsumes the key id and the secret), by index.
     pub(crate) subsumes: Vec<u32>,
     /// Whether its regex can match line breaks; computed on first use.
-    pub(crate) line_shape: OnceLock<crate::extent::LineShape>,
+    pub(crate) line_shape: OnceLock<LineShape>,
     /// The rule as written, kept for `rules check` and the example tests.
     pub spec: RuleSpec,
 }
@@ -107,6 +108,52 @@ impl Rule {
     /// reports it up front.
     pub(crate) fn compiled(&self) -> Result<&CompiledRegex, &regex::Error> {
         self.compiled.get_or_init(|| build_regex(&self.spec.regex)).as_ref()
+    }
+}
+
+impl Rule {
+    /// How far this rule's match can reach from a keyword hit. The first call
+    /// parses the rule's regex (for its line shape).
+    pub fn extent(&self) -> Extent {
+        let (before, after) = self.window_bytes();
+        let (crosses_lines, continues_after_secret) = match (self.scope, &self.reach) {
+            // The shared reach: the value after the keyword, across at most two
+            // line breaks, and the value ends the match.
+            (_, Some(_)) => (true, false),
+            (Scope::Line, None) => (false, false),
+            (Scope::Window, None) => {
+                let shape = self.line_shape();
+                (shape.crosses_lines, shape.continues_after_secret)
+            }
+        };
+        Extent {
+            before,
+            after,
+            crosses_lines,
+            continues_after_secret,
+        }
+    }
+
+    /// Bytes before a keyword's first byte and after its last byte that a match
+    /// may cover.
+    fn window_bytes(&self) -> (usize, usize) {
+        match (self.scope, &self.reach) {
+            (_, Some(_)) => (0, self.window_after),
+            (Scope::Line, None) => (MAX_LINE_REACH, MAX_LINE_REACH),
+            (Scope::Window, None) => (self.window_before, self.window_after),
+        }
+    }
+
+    /// The widest match this rule can report: both windows and its longest
+    /// keyword.
+    pub(crate) fn span_bytes(&self) -> usize {
+        let (before, after) = self.window_bytes();
+        let keyword = self.keywords.iter().map(String::len).max().unwrap_or(0);
+        before + keyword + after
+    }
+
+    fn line_shape(&self) -> LineShape {
+        *self.line_shape.get_or_init(|| line_shape_of(&self.spec.regex))
     }
 }
 

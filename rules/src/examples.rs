@@ -4,7 +4,7 @@
 
 use crate::compile::{Rank, Rule, RuleSet};
 use crate::matcher::Matcher;
-use crate::pack::KeywordCase;
+use crate::spec::KeywordCase;
 
 /// One way a rule fails its examples.
 #[derive(Debug, Clone, PartialEq, Eq)]

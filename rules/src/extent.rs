@@ -1,6 +1,7 @@
 //! How far a rule's match can reach from its keyword: in bytes (its windows) and
 //! in lines (whether the match can cross a line break, and whether it can go on
-//! past a line break once its secret has begun).
+//! past a line break once its secret has begun). [`crate::Rule::extent`] puts a
+//! rule's windows and its regex's line shape (found here) together.
 //!
 //! Everything that cuts input into pieces derives its limits from these: the
 //! scanner's chunk overlap (a match must fit in it whole, see
@@ -11,9 +12,6 @@
 //! covered, and searched together).
 
 use regex_syntax::hir::{Class, Hir, HirKind};
-
-use crate::compile::Rule;
-use crate::pack::Scope;
 
 /// The widest window (bytes before plus bytes after a keyword) a rule may ask
 /// for. Chunk overlaps and the redactor's look-back are derived from the widest
@@ -45,52 +43,6 @@ pub struct Extent {
 pub(crate) struct LineShape {
     pub crosses_lines: bool,
     pub continues_after_secret: bool,
-}
-
-impl Rule {
-    /// How far this rule's match can reach from a keyword hit. The first call
-    /// parses the rule's regex (for its line shape).
-    pub fn extent(&self) -> Extent {
-        let (before, after) = self.window_bytes();
-        let (crosses_lines, continues_after_secret) = match (self.scope, &self.reach) {
-            // The shared reach: the value after the keyword, across at most two
-            // line breaks, and the value ends the match.
-            (_, Some(_)) => (true, false),
-            (Scope::Line, None) => (false, false),
-            (Scope::Window, None) => {
-                let shape = self.line_shape();
-                (shape.crosses_lines, shape.continues_after_secret)
-            }
-        };
-        Extent {
-            before,
-            after,
-            crosses_lines,
-            continues_after_secret,
-        }
-    }
-
-    /// Bytes before a keyword's first byte and after its last byte that a match
-    /// may cover.
-    fn window_bytes(&self) -> (usize, usize) {
-        match (self.scope, &self.reach) {
-            (_, Some(_)) => (0, self.window_after),
-            (Scope::Line, None) => (MAX_LINE_REACH, MAX_LINE_REACH),
-            (Scope::Window, None) => (self.window_before, self.window_after),
-        }
-    }
-
-    /// The widest match this rule can report: both windows and its longest
-    /// keyword.
-    pub(crate) fn span_bytes(&self) -> usize {
-        let (before, after) = self.window_bytes();
-        let keyword = self.keywords.iter().map(String::len).max().unwrap_or(0);
-        before + keyword + after
-    }
-
-    fn line_shape(&self) -> LineShape {
-        *self.line_shape.get_or_init(|| line_shape_of(&self.spec.regex))
-    }
 }
 
 /// Parses `pattern` as the engine compiles it and finds its line shape; a pattern

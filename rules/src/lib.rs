@@ -25,6 +25,7 @@ mod matcher;
 mod pack;
 mod placeholder;
 mod reach;
+mod spec;
 mod table;
 mod validate;
 
@@ -34,11 +35,12 @@ pub use examples::{check_examples, examples_of, ExampleFailure};
 pub use extent::{Extent, MAX_WINDOW};
 pub use matcher::{Match, Matcher};
 pub use pack::{
-    default_specs, load_pack, load_pack_file, Confidence, KeywordCase, LoadError, RuleSpec, Scope, Severity,
-    DEFAULT_PACKS, DEFAULT_PACKS_DIGEST, DEFAULT_PACKS_JSON, DEFAULT_RULE_COUNT,
+    default_specs, load_pack, load_pack_file, LoadError, DEFAULT_PACKS, DEFAULT_PACKS_DIGEST, DEFAULT_PACKS_JSON,
+    DEFAULT_RULE_COUNT,
 };
 pub use placeholder::looks_like_placeholder;
-pub use table::{gap_names_a_non_secret, keyword_variants, Alphabet, ProviderSpec, TableShape, KEYWORD_VALUE_TAG};
+pub use spec::{Alphabet, Confidence, KeywordCase, RuleSpec, Scope, Severity, TableShape};
+pub use table::{gap_names_a_non_secret, keyword_variants, ProviderSpec, KEYWORD_VALUE_TAG};
 pub use validate::{github_checksum, Validator};
 
 /// Version of the embedded default rule packs, reported by `hush --version`.

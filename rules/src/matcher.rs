@@ -20,8 +20,8 @@ use regex::bytes::CaptureLocations;
 
 use crate::compile::{Rank, Rule, RuleSet};
 use crate::entropy::shannon_entropy;
-use crate::pack::Scope;
 use crate::placeholder::looks_like_placeholder;
+use crate::spec::Scope;
 
 use crate::extent::MAX_LINE_REACH;
 
@@ -155,7 +155,7 @@ impl<'s> Matcher<'s> {
     fn reach_from(
         &mut self,
         rule_index: usize,
-        shape: &crate::table::TableShape,
+        shape: &crate::spec::TableShape,
         hay: &[u8],
         hit: Hit,
         first_of_rule: usize,

@@ -3,163 +3,12 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::table::{provider_rule, ProviderSpec, TableShape};
-use crate::validate::Validator;
+use crate::spec::RuleSpec;
+use crate::table::{provider_rule, ProviderSpec};
 
 include!(concat!(env!("OUT_DIR"), "/default_packs.rs"));
-
-/// How bad a leak of this kind is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    /// The name rule packs and reports use (`"high"`), as serde writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-/// How sure a match of this rule is to be a real secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    Low,
-    Medium,
-    High,
-}
-
-impl Confidence {
-    /// The name rule packs and reports use (`"medium"`), as serde writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
-    }
-}
-
-impl std::fmt::Display for Confidence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-/// Whether a keyword hit must match the keyword's case exactly. The prefilter is
-/// case-insensitive; `exact` rules drop the hits whose case differs (provider
-/// prefixes such as `AKIA` or `ghp_`), `ignore` rules keep them (provider names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeywordCase {
-    #[default]
-    Ignore,
-    Exact,
-}
-
-/// Where the rule's regex runs around a keyword hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// A window of `window_before` / `window_after` bytes around the hit.
-    #[default]
-    Window,
-    /// Only the line that holds the hit (generic assignment rules: cheap, and
-    /// a `password` keyword in one line never pairs with a value in another).
-    Line,
-}
-
-/// One rule as written in a pack.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleSpec {
-    /// Stable kebab-case identifier.
-    pub id: String,
-    pub name: String,
-    /// Literals for the prefilter; at least one must occur for the regex to run.
-    pub keywords: Vec<String>,
-    #[serde(default)]
-    pub keyword_case: KeywordCase,
-    /// The confirming regex; the secret is the group named `secret` (or, in other
-    /// alternatives, `secret2`, `secret3`...; the whole match when there is none).
-    pub regex: String,
-    /// Shannon entropy floor (bits per byte) of the secret.
-    pub entropy: Option<f64>,
-    /// Structural or checksum validation of the secret.
-    pub validate: Option<Validator>,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// How to revoke or rotate, with the provider's docs URL.
-    pub remediation: String,
-    #[serde(default)]
-    pub scope: Scope,
-    /// Bytes before a keyword hit that the regex may see (scope `window`).
-    #[serde(default = "default_window_before")]
-    pub window_before: usize,
-    /// Bytes after a keyword hit that the regex may see (scope `window`).
-    #[serde(default = "default_window_after")]
-    pub window_after: usize,
-    /// Reject secrets that look like placeholders (`EXAMPLE`, `xxxx`, `${VAR}`, ...).
-    #[serde(default = "default_true")]
-    pub reject_placeholders: bool,
-    /// Inclusive bounds on the secret's length in bytes: a value too short or too
-    /// long for any credential of the kind is not one (generic rules).
-    pub secret_length: Option<[usize; 2]>,
-    /// Secrets containing one of these (case-insensitively) are dropped.
-    #[serde(default)]
-    pub stopwords: Vec<String>,
-    /// Texts in which the rule must find a secret.
-    #[serde(default)]
-    pub examples: Vec<String>,
-    /// Texts in which the rule must find nothing.
-    #[serde(default)]
-    pub negative_examples: Vec<String>,
-    /// Ids of rules whose matches inside this rule's whole match are parts of
-    /// this finding and are not reported on their own (a key pair subsumes the
-    /// key id and the secret key).
-    #[serde(default)]
-    pub subsumes: Vec<String>,
-    /// One of the embedded default rules: its regex was checked by the test
-    /// suite, so compiling the set does not parse it up front.
-    #[serde(skip)]
-    pub builtin: bool,
-    /// Set on rules compiled from a `[[providers]]` table entry: the value's
-    /// shape, from which their examples are generated.
-    #[serde(skip)]
-    pub table: Option<TableShape>,
-}
-
-fn default_window_before() -> usize {
-    256
-}
-fn default_window_after() -> usize {
-    512
-}
-fn default_true() -> bool {
-    true
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -233,22 +82,6 @@ pub fn default_specs() -> Result<Vec<RuleSpec>, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn level_names_are_the_names_serde_reads_and_writes() {
-        use Confidence as C;
-        use Severity as S;
-        for s in [S::Info, S::Low, S::Medium, S::High, S::Critical] {
-            let written = serde_json::to_string(&s).expect("serialises");
-            assert_eq!(written, format!("\"{s}\""));
-            assert_eq!(serde_json::from_str::<Severity>(&written).expect("reads back"), s);
-        }
-        for c in [C::Low, C::Medium, C::High] {
-            let written = serde_json::to_string(&c).expect("serialises");
-            assert_eq!(written, format!("\"{}\"", c.as_str()));
-            assert_eq!(serde_json::from_str::<Confidence>(&written).expect("reads back"), c);
-        }
-    }
 
     #[test]
     fn unknown_key_is_named_with_its_line() {

@@ -27,7 +27,7 @@
 
 use std::ops::Range;
 
-use crate::table::{Alphabet, TableShape};
+use crate::spec::{Alphabet, TableShape};
 
 /// Longest first word of the gap (the rest of the keyword's word).
 const FIRST_WORD: usize = 40;

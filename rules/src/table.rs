@@ -22,81 +22,8 @@
 
 use serde::Deserialize;
 
-use crate::pack::{Confidence, RuleSpec, Scope, Severity};
+use crate::spec::{Alphabet, Confidence, KeywordCase, RuleSpec, Scope, Severity, TableShape};
 use crate::validate::Validator;
-
-/// The alphabet of a provider credential's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Alphabet {
-    /// `0-9a-f`, either case (providers print lower case; people paste upper).
-    Hex,
-    /// `0-9a-f` only.
-    HexLower,
-    /// `0-9A-F` only.
-    HexUpper,
-    /// `A-Za-z0-9`.
-    Alnum,
-    /// `a-z0-9`.
-    AlnumLower,
-    /// `A-Z0-9`.
-    AlnumUpper,
-    /// `0-9`.
-    Digits,
-    /// Standard base64 `A-Za-z0-9+/`, with up to two `=` of padding after it.
-    Base64,
-    /// URL-safe `A-Za-z0-9_-`.
-    Base64url,
-    /// URL-safe plus `.`: `A-Za-z0-9_.-`.
-    TokenDot,
-    /// A UUID, 8-4-4-4-12 hex digits (`length` is ignored).
-    Uuid,
-}
-
-impl Alphabet {
-    /// Whether `b` belongs to a value of this alphabet (`hex` and UUIDs take
-    /// either case).
-    pub fn contains(self, b: u8) -> bool {
-        match self {
-            Alphabet::Hex | Alphabet::Uuid => b.is_ascii_hexdigit(),
-            Alphabet::HexLower => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
-            Alphabet::HexUpper => b.is_ascii_digit() || (b'A'..=b'F').contains(&b),
-            Alphabet::Alnum => b.is_ascii_alphanumeric(),
-            Alphabet::AlnumLower => b.is_ascii_digit() || b.is_ascii_lowercase(),
-            Alphabet::AlnumUpper => b.is_ascii_digit() || b.is_ascii_uppercase(),
-            Alphabet::Digits => b.is_ascii_digit(),
-            Alphabet::Base64 => b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'),
-            Alphabet::Base64url => b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'),
-            Alphabet::TokenDot => b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'),
-        }
-    }
-
-    /// The characters of the alphabet, for generating examples.
-    pub fn chars(self) -> &'static [u8] {
-        match self {
-            Alphabet::Hex | Alphabet::HexLower | Alphabet::Uuid => b"0123456789abcdef",
-            Alphabet::HexUpper => b"0123456789ABCDEF",
-            Alphabet::Alnum => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-            Alphabet::AlnumLower => b"abcdefghijklmnopqrstuvwxyz0123456789",
-            Alphabet::AlnumUpper => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-            Alphabet::Digits => b"0123456789",
-            Alphabet::Base64 => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-            Alphabet::Base64url => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
-            Alphabet::TokenDot => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.",
-        }
-    }
-
-    /// The entropy floor (bits per character) a random value of this alphabet
-    /// clears with room to spare at the lengths providers use.
-    fn default_entropy(self) -> f64 {
-        match self {
-            Alphabet::Digits => 2.5,
-            Alphabet::Hex | Alphabet::HexLower | Alphabet::HexUpper | Alphabet::Uuid => 3.0,
-            Alphabet::AlnumLower | Alphabet::AlnumUpper => 3.2,
-            _ => 3.5,
-        }
-    }
-}
 
 /// A value length: one exact length (`length = 32`) or an inclusive range
 /// (`length = [20, 40]`).
@@ -165,18 +92,6 @@ fn default_length() -> Length {
     Length::Exact(32)
 }
 
-/// Everything [`crate::check_examples`] needs to generate examples of a table rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TableShape {
-    /// The first keyword, as written.
-    pub keyword: String,
-    pub value: Alphabet,
-    pub min_len: usize,
-    pub max_len: usize,
-    pub prefix: String,
-    pub suffix: String,
-}
-
 /// Tag carried by every rule compiled from the table: ranked between provider
 /// rules and generic rules when overlapping matches are resolved.
 pub const KEYWORD_VALUE_TAG: &str = "keyword-value";
@@ -236,7 +151,7 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         id: spec.id,
         name: spec.name,
         keywords,
-        keyword_case: crate::pack::KeywordCase::Ignore,
+        keyword_case: KeywordCase::Ignore,
         // Table rules have no regex: the hand-written reach (crate::reach) finds
         // their values.
         regex: String::new(),
