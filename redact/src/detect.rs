@@ -6,8 +6,8 @@ use hush_rules::{Match, Matcher};
 
 use crate::pem;
 use crate::redactor::Redactor;
+use crate::span::Kind;
 use crate::span::{merge, Source, Span};
-use crate::structure::Kind;
 use crate::style::Context;
 use crate::trigger::{self, Kinds};
 

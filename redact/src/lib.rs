@@ -40,6 +40,6 @@ pub use literal::{LiteralError, MaskValue, MIN_LINE_LITERAL, MIN_LITERAL};
 pub use pump::{pump, PumpError, PumpOptions, PumpSummary};
 pub use redactor::{BuildError, Limits, Redactor, RedactorBuilder};
 pub use report::Redaction;
+pub use span::Kind;
 pub use stream::RedactStream;
-pub use structure::Kind;
 pub use style::{HashKey, HashKeyError, Style, MIN_HASH_KEY};

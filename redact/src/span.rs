@@ -2,7 +2,6 @@
 //! merge that turns overlapping finds into one replacement each.
 
 use crate::encode::Form;
-use crate::structure::Kind;
 use crate::style::Context;
 
 /// What found a span.
@@ -14,6 +13,34 @@ pub(crate) enum Source {
     Literal { literal: u32, form: Form },
     /// A structure-aware detector.
     Structure(Kind),
+}
+
+/// Which structure a span was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// The value of a JSON key named like a secret.
+    JsonField,
+    /// The credentials of an `Authorization` (or `Proxy-Authorization`) header.
+    Authorization,
+    /// The password in a URL's user info (`scheme://user:password@host`).
+    UrlPassword,
+    /// A query parameter named like a secret (`?token=`, `&sig=`).
+    QueryParam,
+    /// A private key block that no rule named (PEM armor, key material between).
+    PrivateKeyBlock,
+}
+
+impl Kind {
+    /// The id a redaction of this kind is labelled with.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::JsonField => "json-secret-field",
+            Kind::Authorization => "http-authorization",
+            Kind::UrlPassword => "url-password",
+            Kind::QueryParam => "url-secret-param",
+            Kind::PrivateKeyBlock => "private-key-block",
+        }
+    }
 }
 
 /// A byte range to replace.
@@ -113,7 +140,7 @@ mod tests {
         let json = Span {
             start: 3,
             end: 9,
-            source: Source::Structure(crate::structure::Kind::JsonField),
+            source: Source::Structure(Kind::JsonField),
             context: Context::JsonValue,
         };
         let mut spans = vec![json, span(3, 9, 7)];

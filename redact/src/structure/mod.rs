@@ -11,37 +11,9 @@ mod json;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::span::{Source, Span};
+use crate::span::{Kind, Source, Span};
 use crate::style::Context;
 use crate::trigger::{self, Kinds};
-
-/// Which structure a span was found in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// The value of a JSON key named like a secret.
-    JsonField,
-    /// The credentials of an `Authorization` (or `Proxy-Authorization`) header.
-    Authorization,
-    /// The password in a URL's user info (`scheme://user:password@host`).
-    UrlPassword,
-    /// A query parameter named like a secret (`?token=`, `&sig=`).
-    QueryParam,
-    /// A private key block that no rule named (PEM armor, key material between).
-    PrivateKeyBlock,
-}
-
-impl Kind {
-    /// The id a redaction of this kind is labelled with.
-    pub fn id(self) -> &'static str {
-        match self {
-            Kind::JsonField => "json-secret-field",
-            Kind::Authorization => "http-authorization",
-            Kind::UrlPassword => "url-password",
-            Kind::QueryParam => "url-secret-param",
-            Kind::PrivateKeyBlock => "private-key-block",
-        }
-    }
-}
 
 /// Key and parameter names that end in one of these are secret (`db_password`,
 /// `X-Api-Key`, `refresh_token`, `client_secret`, `Set-Cookie`).
