@@ -16,8 +16,9 @@ pub struct Limits {
     /// A line longer than this is redacted in overlapping windows of this size, so
     /// memory stays bounded on an endless line.
     pub max_line: usize,
-    /// How much consecutive windows overlap; a secret longer than this that
-    /// straddles a window edge may be missed.
+    /// How much consecutive windows overlap: raised at build time to twice the
+    /// widest match of the loaded rules (`RuleSet::max_span`) and of the literal
+    /// masks' encoded forms, so no match is cut by a window edge.
     pub window_overlap: usize,
     /// The most a flush of an incomplete line (after `--max-delay`) holds back.
     pub partial_hold: usize,
@@ -156,7 +157,15 @@ impl RedactorBuilder {
         let triggers = Triggers::new(&words).map_err(BuildError::Triggers)?;
         let mut limits = self.limits;
         limits.partial_hold = limits.partial_hold.max(literals.max_len());
-        limits.window_overlap = limits.window_overlap.max(2 * literals.max_len()).max(1024);
+        // Windows of a long line overlap by twice the widest match a rule or a
+        // literal's encoded form can make (as the scanner's chunks do), so every
+        // match lies whole in some window.
+        let widest_rule = self.rules.as_ref().map_or(0, |rules| rules.max_span());
+        limits.window_overlap = limits
+            .window_overlap
+            .max(2 * literals.max_len())
+            .max(2 * widest_rule)
+            .max(1024);
         limits.max_line = limits.max_line.max(4 * limits.window_overlap);
         Ok(Redactor {
             rules: self.rules,
@@ -250,6 +259,17 @@ mod tests {
         let r = Redactor::builder().masks([long]).build().expect("builds");
         assert!(r.limits().partial_hold >= 60_000, "its hex form is 60 000 bytes");
         assert!(r.limits().window_overlap >= 2 * 60_000);
+        assert!(r.limits().max_line >= 4 * r.limits().window_overlap);
+    }
+
+    #[test]
+    fn long_line_windows_overlap_by_twice_the_widest_rule_match() {
+        let rules = RuleSet::default_rules().expect("default rules compile");
+        let widest = rules.max_span();
+        // The default 64 KiB is less than twice the PGP rules' span.
+        assert!(2 * widest > Limits::default().window_overlap, "{widest}");
+        let r = Redactor::builder().rules(rules).build().expect("builds");
+        assert!(r.limits().window_overlap >= 2 * widest);
         assert!(r.limits().max_line >= 4 * r.limits().window_overlap);
     }
 }
