@@ -28,7 +28,6 @@ use crate::finding::FindingSet;
 use crate::origin::Origin;
 use crate::search::{ArchiveOptions, Context, ScanOptions, ScanOutcome};
 use crate::stats::{ScanStats, SkipReason};
-use crate::stream::StreamScanner;
 
 /// Below this many bytes read out, the ratio is not checked.
 const RATIO_FLOOR: u64 = 10 << 20;
@@ -238,7 +237,7 @@ pub(crate) fn scan_zip_file(ctx: &mut Context, origin: &Origin, file: impl Read 
 /// point of the archive fuzz target and of tests that build archives in memory.
 #[doc(hidden)]
 pub fn scan_file_bytes(rules: &RuleSet, name: &str, bytes: &[u8], opts: &ScanOptions) -> ScanOutcome {
-    let mut scanner = StreamScanner::new(rules);
+    let mut scanner = crate::search::scanner(rules, opts);
     let mut findings = FindingSet::new();
     let mut stats = ScanStats::default();
     let origin = Origin::File { path: name.into() };

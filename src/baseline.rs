@@ -236,6 +236,7 @@ mod tests {
                 end_column: 2,
                 before: String::new(),
                 after: String::new(),
+                decoded: Vec::new(),
             }],
             synthetic: false,
         }

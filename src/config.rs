@@ -4,6 +4,7 @@
 //!
 //! ```toml
 //! baseline = ".hush-baseline"             # used when --baseline is not given
+//! max_decode_depth = 2                    # used when --max-decode-depth is not given
 //!
 //! [rules]
 //! packs = ["security/extra-rules.toml"]   # relative to this file
@@ -30,6 +31,9 @@ use std::path::{Path, PathBuf};
 use hush_rules::Severity;
 use serde::Deserialize;
 use toml::Spanned;
+
+/// The deepest decoding `--max-decode-depth` and `max_decode_depth` allow.
+pub const MAX_DECODE_DEPTH: u32 = 4;
 
 /// The file name looked for at the scan root.
 pub const CONFIG_FILE: &str = ".hush.toml";
@@ -65,6 +69,8 @@ pub struct Config {
     pub allow: AllowConfig,
     /// Baseline file used when `--baseline` is not given (relative to this file).
     pub baseline: Option<PathBuf>,
+    /// Decoding depth used when `--max-decode-depth` is not given (0 to 4).
+    pub max_decode_depth: Option<Spanned<u32>>,
     /// The directory of the config file (set after loading).
     #[serde(skip)]
     pub dir: PathBuf,
@@ -149,7 +155,17 @@ impl Config {
         config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         config.file = file;
         config.text = text;
+        if let Some(depth) = &config.max_decode_depth {
+            if *depth.get_ref() > MAX_DECODE_DEPTH {
+                return Err(config.invalid(depth.span(), "max_decode_depth", format!("at most {MAX_DECODE_DEPTH}")));
+            }
+        }
         Ok(config)
+    }
+
+    /// The decoding depth the config asks for, if any.
+    pub fn decode_depth(&self) -> Option<u32> {
+        self.max_decode_depth.as_ref().map(|d| *d.get_ref())
     }
 
     /// `--config FILE` if given, else `.hush.toml` in `root` if it exists.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use hush_rules::decode::Encoding as Decoded;
 use hush_rules::{Confidence, RuleSet, Severity};
 use sha2::{Digest, Sha256};
 
@@ -21,6 +22,9 @@ pub struct Location {
     /// The line's text before and after the secret (for the text report).
     pub before: String,
     pub after: String,
+    /// The encodings undone to find the secret here, outermost first (empty:
+    /// found as it stands); the position is that of the encoded bytes.
+    pub decoded: Vec<Decoded>,
 }
 
 /// One secret found by one rule, wherever it occurs.
@@ -111,6 +115,7 @@ impl FindingSet {
                 end_column: m.end_column,
                 before: m.before,
                 after: m.after,
+                decoded: m.decoded,
             };
             self.by_key.entry((m.rule, m.secret)).or_default().push(location);
         }
@@ -200,6 +205,7 @@ fn limit_finding((origin, reason): (Origin, String)) -> Finding {
             end_column: 1,
             before: String::new(),
             after: String::new(),
+            decoded: Vec::new(),
         }],
         synthetic: true,
     }

@@ -15,7 +15,6 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use crate::origin::display_path;
 use crate::search::{Collector, Gathered, Pool, ScanOptions};
 use crate::stats::{ScanStats, SkipReason};
-use crate::stream::StreamScanner;
 use crate::walk::scan_file;
 
 /// Scans `files` (regular files or anything that is not a directory) on the
@@ -42,7 +41,7 @@ pub(crate) fn scan_named_files(rules: &RuleSet, files: &[PathBuf], opts: &ScanOp
     let next = AtomicUsize::new(0);
     // Every thread of the pool takes the next file until none is left.
     pool.broadcast(|| {
-        let mut scanner = StreamScanner::new(rules);
+        let mut scanner = crate::search::scanner(rules, opts);
         let mut gathered = Gathered::default();
         while let Some(path) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) {
             scan_file(&mut scanner, path, opts, &mut gathered);

@@ -20,7 +20,7 @@ pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutco
     let mut files = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            scan_stdin(&mut StreamScanner::new(rules), opts, &mut here);
+            scan_stdin(&mut crate::search::scanner(rules, opts), opts, &mut here);
             continue;
         }
         match std::fs::metadata(path) {

@@ -42,6 +42,8 @@ pub struct ScanOptions {
     /// hush's own files in the scanned tree (the baseline), canonical paths:
     /// skipped and counted as allowed paths.
     pub own_files: Vec<PathBuf>,
+    /// How deep encoded runs are decoded and searched again (0: never).
+    pub decode_depth: u32,
 }
 
 impl Default for ScanOptions {
@@ -56,6 +58,7 @@ impl Default for ScanOptions {
             allow_root: PathBuf::new(),
             archive: ArchiveOptions::default(),
             own_files: Vec::new(),
+            decode_depth: hush_rules::decode::DEFAULT_DEPTH,
         }
     }
 }
@@ -162,6 +165,13 @@ impl ScanOptions {
             .iter()
             .any(|own| own.file_name() == path.file_name() && std::fs::canonicalize(path).is_ok_and(|p| &p == own))
     }
+}
+
+/// A worker's stream scanner, set up as `opts` asks (decoding depth).
+pub fn scanner<'s>(rules: &'s RuleSet, opts: &ScanOptions) -> StreamScanner<'s> {
+    let mut scanner = StreamScanner::new(rules);
+    scanner.decode_depth = opts.decode_depth;
+    scanner
 }
 
 /// What one worker found and did.

@@ -18,6 +18,7 @@
 
 use std::io::{self, Read};
 
+use hush_rules::decode::{DecodedMatch, Decoder, Encoding as Decoded, DEFAULT_DEPTH};
 use hush_rules::{Match, Matcher, RuleSet};
 
 use crate::text::{decode_utf16, sniff, Encoding, Utf16Reader, SNIFF_LEN};
@@ -55,6 +56,9 @@ pub struct Located {
     /// The secret's first line (at most 1 KiB either side of the secret), for
     /// inline `hush:allow` annotations and line allowlists.
     pub line_text: Vec<u8>,
+    /// The encodings undone to find the secret, outermost first (empty when it
+    /// was found as it stands); the location is then that of the encoded bytes.
+    pub decoded: Vec<Decoded>,
 }
 
 /// What became of a stream.
@@ -69,12 +73,17 @@ pub enum StreamOutcome {
 /// Per-thread scanner of streams: owns the engine's scratch and the chunk buffer.
 pub struct StreamScanner<'s> {
     matcher: Matcher<'s>,
+    decoder: Decoder,
     buf: Vec<u8>,
     found: Vec<Match>,
+    decoded: Vec<DecodedMatch>,
     chunk: usize,
     overlap: usize,
     /// Scan binary blobs too.
     pub include_binary: bool,
+    /// How many times encoded runs are decoded and searched again (0: never;
+    /// see `hush_rules::decode`).
+    pub decode_depth: u32,
 }
 
 /// Where the current chunk sits in the stream, to turn buffer offsets into lines.
@@ -100,11 +109,14 @@ impl<'s> StreamScanner<'s> {
         let chunk = chunk.max(2 * overlap);
         StreamScanner {
             matcher: Matcher::new(rules),
+            decoder: Decoder::new(),
             buf: Vec::new(),
             found: Vec::new(),
+            decoded: Vec::new(),
             chunk,
             overlap,
             include_binary: false,
+            decode_depth: DEFAULT_DEPTH,
         }
     }
 
@@ -145,11 +157,18 @@ impl<'s> StreamScanner<'s> {
             };
             self.found.clear();
             self.matcher.find(&self.buf, &mut self.found);
+            self.find_decoded();
             self.found.sort_unstable_by_key(|m| m.secret.start);
             for m in &self.found {
                 let at = pos.base + m.secret.start as u64;
-                if at >= reported_upto && at < limit {
+                if at >= reported_upto && at < limit && !decoded_instead(m, &self.decoded) {
                     out.push(locate(&self.buf, pos, m));
+                }
+            }
+            for d in &self.decoded {
+                let at = pos.base + d.input.start as u64;
+                if at >= reported_upto && at < limit {
+                    out.push(locate_decoded(&self.buf, pos, d));
                 }
             }
             if eof {
@@ -200,11 +219,35 @@ impl<'s> StreamScanner<'s> {
     pub fn scan_bytes(&mut self, bytes: &[u8], out: &mut Vec<Located>) {
         self.found.clear();
         self.matcher.find(bytes, &mut self.found);
+        self.decoded.clear();
+        self.decoder
+            .find(&mut self.matcher, bytes, self.decode_depth, &mut self.decoded);
         self.found.sort_unstable_by_key(|m| m.secret.start);
         for m in &self.found {
-            out.push(locate(bytes, ChunkPosition::default(), m));
+            if !decoded_instead(m, &self.decoded) {
+                out.push(locate(bytes, ChunkPosition::default(), m));
+            }
+        }
+        for d in &self.decoded {
+            out.push(locate_decoded(bytes, ChunkPosition::default(), d));
         }
     }
+
+    /// The decode stage over the chunk buffer, into `self.decoded`.
+    fn find_decoded(&mut self) {
+        self.decoded.clear();
+        self.decoder
+            .find(&mut self.matcher, &self.buf, self.decode_depth, &mut self.decoded);
+    }
+}
+
+/// Whether the same rule also matched `m`'s bytes once decoded: the decoded
+/// secret is the credential (`p%40ss` is the password `p@ss`), so the encoded
+/// form is not reported beside it.
+fn decoded_instead(m: &Match, decoded: &[DecodedMatch]) -> bool {
+    decoded
+        .iter()
+        .any(|d| d.rule == m.rule && d.input.start < m.secret.end && m.secret.start < d.input.end)
 }
 
 /// Reads until `buf` holds `chunk` bytes or the stream ends; true at end of stream.
@@ -223,7 +266,24 @@ fn line_col(buf: &[u8], pos: ChunkPosition, at: usize) -> (u64, u64) {
 }
 
 fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
-    let (start, end) = (m.secret.start, m.secret.end);
+    let mut located = locate_range(buf, pos, m.rule, m.secret.clone());
+    located.matched = buf[m.span.clone()].to_vec();
+    located
+}
+
+/// A match found in decoded text: located at the encoded bytes, with the
+/// decoded secret and match.
+fn locate_decoded(buf: &[u8], pos: ChunkPosition, d: &DecodedMatch) -> Located {
+    let mut located = locate_range(buf, pos, d.rule, d.input.clone());
+    located.secret.clone_from(&d.secret);
+    located.matched.clone_from(&d.matched);
+    located.decoded.clone_from(&d.encodings);
+    located
+}
+
+/// A secret at `buf[secret]`, located: line, column, context and line text.
+fn locate_range(buf: &[u8], pos: ChunkPosition, rule: usize, secret: std::ops::Range<usize>) -> Located {
+    let (start, end) = (secret.start, secret.end);
     let (line, column) = line_col(buf, pos, start);
     let (end_line, end_column) = line_col(buf, pos, end);
     let before_floor = start.saturating_sub(CONTEXT);
@@ -236,8 +296,8 @@ fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
     let line_ceil = start.saturating_add(LINE_REACH).min(buf.len());
     let line_to = memchr::memchr(b'\n', &buf[start..line_ceil]).map_or(line_ceil, |nl| start + nl);
     Located {
-        rule: m.rule,
-        matched: buf[m.span.clone()].to_vec(),
+        rule,
+        matched: Vec::new(),
         line_text: buf[line_from..line_to].to_vec(),
         secret: buf[start..end].to_vec(),
         offset: pos.base + start as u64,
@@ -251,6 +311,7 @@ fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
         after: String::from_utf8_lossy(&buf[end..after_to])
             .trim_end_matches('\r')
             .to_owned(),
+        decoded: Vec::new(),
     }
 }
 

@@ -120,7 +120,7 @@ struct Workers<'a> {
 impl<'s> ParallelVisitorBuilder<'s> for Workers<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Worker {
-            scanner: StreamScanner::new(self.rules),
+            scanner: crate::search::scanner(self.rules, self.opts),
             opts: self.opts,
             collector: self.collector,
             gathered: Gathered::default(),

@@ -11,6 +11,7 @@ mod action;
 mod adoption;
 mod archive;
 mod cli;
+mod decode;
 mod ergonomics;
 mod formats;
 mod git;

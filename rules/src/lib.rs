@@ -18,6 +18,7 @@
 //! ```
 
 mod compile;
+pub mod decode;
 mod entropy;
 mod examples;
 mod extent;

@@ -149,6 +149,11 @@ pub struct ReportArgs {
     /// Worker threads (0: one per CPU).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Decode base64, hex, percent-encoding, backslash escapes and HTML entities
+    /// and search the result, up to N levels deep (0: no decoding) [default: 2,
+    /// or `max_decode_depth` in .hush.toml].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=4))]
+    pub max_decode_depth: Option<u32>,
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -41,6 +41,10 @@ pub(super) fn run_source(
         .collect();
     let options = ScanOptions {
         threads: args.threads,
+        decode_depth: args
+            .max_decode_depth
+            .or(config.as_ref().and_then(|c| c.decode_depth()))
+            .unwrap_or(hush_rules::decode::DEFAULT_DEPTH),
         progress: Some(progress.clone()),
         allow: Arc::new(allow),
         allow_root: config.as_ref().map(|c| c.dir.clone()).unwrap_or_default(),

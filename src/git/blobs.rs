@@ -48,7 +48,7 @@ pub fn scan_blobs(
         || Worker {
             repo: repo.to_thread_local(),
             buf: Vec::new(),
-            scanner: StreamScanner::new(rules),
+            scanner: crate::search::scanner(rules, opts),
             gathered: Gathered::default(),
             collector,
         },

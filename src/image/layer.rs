@@ -25,7 +25,6 @@ use crate::finding::FindingSet;
 use crate::origin::Origin;
 use crate::search::{Collector, Context, Merge, Pool, ScanOptions};
 use crate::stats::{ScanStats, SkipReason};
-use crate::stream::StreamScanner;
 
 /// Files up to this size go to the scanning threads; larger ones are streamed.
 const INLINE_MAX: u64 = 1 << 20;
@@ -170,7 +169,7 @@ fn read_layers(
     sender: Option<&SyncSender<Member>>,
     collector: &Collector<Share>,
 ) {
-    let mut scanner = StreamScanner::new(rules);
+    let mut scanner = crate::search::scanner(rules, opts);
     let mut share = Share::default();
     loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
@@ -242,7 +241,7 @@ fn read_layer(
 
 /// A scanning thread: scans queued files until the readers are done.
 fn scan_members(rules: &RuleSet, opts: &ScanOptions, receiver: &Mutex<Receiver<Member>>, collector: &Collector<Share>) {
-    let mut scanner = StreamScanner::new(rules);
+    let mut scanner = crate::search::scanner(rules, opts);
     let mut share = Share::default();
     loop {
         let member = {

@@ -137,7 +137,7 @@ fn scan_image(
         return Err(ImageError::NotAnImage(source));
     };
     let plans = plan(&store, &source, manifests, opts.platform.as_deref(), stats)?;
-    let mut scanner = StreamScanner::new(rules);
+    let mut scanner = crate::search::scanner(rules, &opts.scan);
     for plan in &plans {
         scan_config(&mut scanner, plan, &opts.scan, findings, stats);
     }

@@ -37,6 +37,9 @@ struct JsonLocation {
     message: Option<String>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     image: Option<JsonImage>,
+    /// Encodings undone to find the secret, outermost first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    decoded: Vec<&'static str>,
 }
 
 /// Where in an image a location is (all null outside images).
@@ -104,6 +107,9 @@ struct JsonFinding {
     message: Option<String>,
     #[serde(flatten)]
     image: JsonImage,
+    /// Encodings undone to find the secret at its first location.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    decoded: Vec<&'static str>,
     remediation: String,
     /// In the baseline (reviewed before); does not fail the scan.
     known: bool,
@@ -163,6 +169,7 @@ fn location(l: &Location) -> JsonLocation {
         date: commit.map(|c| c.date.clone()),
         message: commit.map(|c| c.summary.clone()),
         image: image(&l.origin),
+        decoded: l.decoded.iter().map(|e| e.as_str()).collect(),
     }
 }
 
@@ -188,6 +195,7 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
         date: first.date.clone(),
         message: first.message.clone(),
         image,
+        decoded: first.decoded.clone(),
         remediation: f.remediation.clone(),
         known: f.known,
         locations: f.locations.iter().map(location).collect(),

@@ -188,22 +188,28 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_owned(), f.fingerprint.clone())]))
         .build();
+    let mut extra = BTreeMap::new();
     if matches!(
         l.origin,
         Origin::Archive { .. } | Origin::ImageLayer { .. } | Origin::ImageConfig { .. }
     ) {
         // The uri names the file on disk; where inside it the secret is, here.
-        let extra = BTreeMap::from([("location".to_owned(), json!(l.origin.display_path()))]);
-        result.properties = Some(PropertyBag::builder().additional_properties(extra).build());
+        extra.insert("location".to_owned(), json!(l.origin.display_path()));
     }
     if let Some(commit) = l.origin.commit() {
-        let extra = BTreeMap::from([
+        extra.extend([
             ("commit".to_owned(), json!(commit.id)),
             ("author".to_owned(), json!(commit.author)),
             ("email".to_owned(), json!(commit.email)),
             ("date".to_owned(), json!(commit.date)),
             ("message".to_owned(), json!(commit.summary)),
         ]);
+    }
+    if !l.decoded.is_empty() {
+        let chain: Vec<&str> = l.decoded.iter().map(|e| e.as_str()).collect();
+        extra.insert("decoded".to_owned(), json!(chain));
+    }
+    if !extra.is_empty() {
         result.properties = Some(PropertyBag::builder().additional_properties(extra).build());
     }
     result
@@ -344,6 +350,7 @@ mod tests {
                 end_column,
                 before: String::new(),
                 after: String::new(),
+                decoded: Vec::new(),
             }],
         }
     }

@@ -51,6 +51,10 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
             if let Some(note) = l.origin.note() {
                 writeln!(out, "    {}{}{}", paint(DIM), printable(&note), paint(RESET))?;
             }
+            if !l.decoded.is_empty() {
+                let chain: Vec<&str> = l.decoded.iter().map(|e| e.as_str()).collect();
+                writeln!(out, "    {}decoded: {}{}", paint(DIM), chain.join("→"), paint(RESET))?;
+            }
         }
         writeln!(
             out,

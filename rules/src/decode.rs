@@ -1,0 +1,630 @@
+//! The decode stage: secrets stored or logged encoded — base64 (a Kubernetes
+//! `Secret`, a docker `auth`, a `Basic` header), hex, percent-encoding (`p%40ss`
+//! in a URL), backslash escapes (`\u0067hp_…` in minified JavaScript, a private
+//! key JSON-escaped onto one line) and HTML entities — are decoded in place and
+//! the rules run again on the result.
+//!
+//! Each line of a haystack that holds an encoded run is copied with its runs
+//! decoded where they stand, so a value that is only partly escaped is whole
+//! again and keeps its keyword context; a [`DecodedText`] remembers which input
+//! bytes each piece of its text came from. A match is reported only if its
+//! secret touches a decoded piece (the plain search already reported the
+//! rest), at the input bytes of the encoded secret, with the chain of encodings
+//! undone, outermost first. Decoded text is decoded again up to the depth asked
+//! for; a pass that decodes nothing stops early.
+//!
+//! What is decoded, and what is not:
+//! - **base64** (standard or URL-safe, padded or not): runs of at least
+//!   [`MIN_BASE64`] characters of the alphabet whose decoding is text (valid
+//!   UTF-8, at least [`MIN_TEXT_SHARE`] printable): identifiers, hashes, images
+//!   and fonts decode to binary and are left alone;
+//! - **hex**: runs of at least [`MIN_HEX`] hex digits, even length, decoding to
+//!   text as above (so digests stay quiet);
+//! - **percent**: each `%XX`;
+//! - **escapes**: `\uXXXX`, `\xNN`, and `\n \r \t \" \' \/ \\` where a line holds
+//!   at least [`MIN_SIMPLE_ESCAPES`] of them (one `\n` in a format string is not
+//!   worth a second search; a key escaped onto one line has dozens);
+//! - **HTML**: `&#NN;`, `&#xHH;`, `&quot; &amp; &lt; &gt; &apos;`.
+//!
+//! Cost is bounded: one pass over the haystack finds candidates, only lines
+//! holding a decoded run are searched again, a line longer than
+//! [`MAX_LINE`] is not decoded, and the decoded bytes of one haystack are at
+//! most [`MAX_DECODED_SHARE`] times its size.
+
+use std::ops::Range;
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+
+use crate::matcher::{Match, Matcher};
+
+/// Shortest base64 run decoded (16 bytes of data, a short password's size).
+pub const MIN_BASE64: usize = 20;
+/// Shortest hex run decoded.
+pub const MIN_HEX: usize = 32;
+/// Simple escapes (`\n`, `\"`…) a line needs before they are decoded.
+pub const MIN_SIMPLE_ESCAPES: usize = 3;
+/// A decoded run must be at least this share printable to count as text.
+pub const MIN_TEXT_SHARE: f64 = 0.95;
+/// Lines longer than this are not decoded (minified bundles are searched plain).
+pub const MAX_LINE: usize = 64 << 10;
+/// Decoded bytes of one haystack, as a multiple of its size.
+pub const MAX_DECODED_SHARE: usize = 4;
+/// Default decoding depth (`--max-decode-depth`).
+pub const DEFAULT_DEPTH: u32 = 2;
+
+/// An encoding the decode stage undoes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Encoding {
+    Base64,
+    Hex,
+    Percent,
+    Escape,
+    Html,
+}
+
+impl Encoding {
+    /// The name reports use (`"base64"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Hex => "hex",
+            Encoding::Percent => "percent",
+            Encoding::Escape => "escape",
+            Encoding::Html => "html",
+        }
+    }
+}
+
+impl std::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A piece of a decoded text: its bytes `text` stand for the input's bytes
+/// `input`, decoded from `encoding` (none: copied as they were).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    text: Range<usize>,
+    input: Range<usize>,
+    encoding: Option<Encoding>,
+}
+
+/// A stretch of input (one line) with its encoded runs decoded in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecodedText {
+    pub text: Vec<u8>,
+    pieces: Vec<Piece>,
+}
+
+impl DecodedText {
+    /// The input bytes behind `range` of the text, and the encodings of the
+    /// decoded pieces it touches; `None` when it touches none (the plain text
+    /// already held it).
+    pub fn input_of(&self, range: Range<usize>) -> Option<(Range<usize>, Vec<Encoding>)> {
+        let first = self.pieces.partition_point(|p| p.text.end <= range.start);
+        let mut encodings = Vec::new();
+        let mut start = None;
+        let mut end = 0;
+        for piece in &self.pieces[first..] {
+            if piece.text.start >= range.end.max(range.start + 1) {
+                break;
+            }
+            let (from, to) = match piece.encoding {
+                // Copied bytes map one to one.
+                None => {
+                    let offset =
+                        |at: usize| piece.input.start + (at.clamp(piece.text.start, piece.text.end) - piece.text.start);
+                    (offset(range.start), offset(range.end))
+                }
+                // A decoded run maps to the whole run.
+                Some(encoding) => {
+                    if !encodings.contains(&encoding) {
+                        encodings.push(encoding);
+                    }
+                    (piece.input.start, piece.input.end)
+                }
+            };
+            start.get_or_insert(from);
+            end = to;
+        }
+        if encodings.is_empty() {
+            return None;
+        }
+        Some((start.unwrap_or(0)..end, encodings))
+    }
+}
+
+/// A match found in decoded text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedMatch {
+    pub rule: usize,
+    /// The decoded secret.
+    pub secret: Vec<u8>,
+    /// The decoded match (secret and context).
+    pub matched: Vec<u8>,
+    /// The input bytes of the encoded secret.
+    pub input: Range<usize>,
+    /// Encodings undone, outermost first.
+    pub encodings: Vec<Encoding>,
+}
+
+/// Per-thread scratch of the decode stage.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    runs: Vec<Run>,
+    found: Vec<Match>,
+    scratch: Vec<u8>,
+}
+
+/// An encoded run in a line: its bytes and what they decode to.
+#[derive(Debug, Clone)]
+struct Run {
+    input: Range<usize>,
+    decoded: Vec<u8>,
+    encoding: Encoding,
+}
+
+impl Decoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Finds what the rules match in `hay` once its encoded runs are decoded,
+    /// decoding again up to `depth` times; appends to `out`, each match once.
+    pub fn find(&mut self, matcher: &mut Matcher, hay: &[u8], depth: u32, out: &mut Vec<DecodedMatch>) {
+        if depth == 0 {
+            return;
+        }
+        let mut budget = hay.len().saturating_mul(MAX_DECODED_SHARE);
+        let mut texts = Vec::new();
+        self.decode_lines(hay, &mut budget, &mut texts);
+        for text in &texts {
+            self.search(matcher, text, depth - 1, &mut budget, &[], out);
+        }
+        out.sort_by(|a, b| (a.input.start, a.rule, &a.secret).cmp(&(b.input.start, b.rule, &b.secret)));
+        out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret && a.input == b.input);
+    }
+
+    /// Searches one decoded text (and, while `depth` lasts, its own decoding);
+    /// `outer` maps its input back through the texts it was decoded from,
+    /// innermost last.
+    fn search(
+        &mut self,
+        matcher: &mut Matcher,
+        text: &DecodedText,
+        depth: u32,
+        budget: &mut usize,
+        outer: &[&DecodedText],
+        out: &mut Vec<DecodedMatch>,
+    ) {
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        matcher.find(&text.text, &mut found);
+        for m in &found {
+            let Some((mut input, mut encodings)) = text.input_of(m.secret.clone()) else {
+                continue;
+            };
+            // Back through the texts this one was decoded from.
+            let mut mapped = true;
+            for level in outer.iter().rev() {
+                match level.input_of(input.clone()) {
+                    Some((range, outer_encodings)) => {
+                        input = range;
+                        let mut chain = outer_encodings;
+                        chain.extend(encodings);
+                        encodings = chain;
+                    }
+                    None => {
+                        // Copied text of the outer level: map one to one.
+                        match copied_input(level, input.clone()) {
+                            Some(range) => input = range,
+                            None => mapped = false,
+                        }
+                    }
+                }
+            }
+            if mapped {
+                out.push(DecodedMatch {
+                    rule: m.rule,
+                    secret: text.text[m.secret.clone()].to_vec(),
+                    matched: text.text[m.span.clone()].to_vec(),
+                    input,
+                    encodings,
+                });
+            }
+        }
+        self.found = found;
+        if depth == 0 {
+            return;
+        }
+        let mut inner = Vec::new();
+        self.decode_lines(&text.text, budget, &mut inner);
+        let mut chain: Vec<&DecodedText> = outer.to_vec();
+        chain.push(text);
+        for deeper in &inner {
+            self.search(matcher, deeper, depth - 1, budget, &chain, out);
+        }
+    }
+
+    /// Every line of `hay` that holds an encoded run, decoded in place.
+    fn decode_lines(&mut self, hay: &[u8], budget: &mut usize, out: &mut Vec<DecodedText>) {
+        let mut start = 0;
+        while start < hay.len() {
+            let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |nl| start + nl);
+            let line = &hay[start..end];
+            if line.len() <= MAX_LINE && *budget > 0 {
+                self.runs.clear();
+                find_runs(line, start, &mut self.runs, &mut self.scratch);
+                if !self.runs.is_empty() {
+                    let text = substitute(hay, start..end, &self.runs);
+                    *budget = budget.saturating_sub(text.text.len());
+                    out.push(text);
+                }
+            }
+            start = end + 1;
+        }
+    }
+}
+
+/// The input range behind `range` when it lies in copied pieces only.
+fn copied_input(text: &DecodedText, range: Range<usize>) -> Option<Range<usize>> {
+    let piece = text
+        .pieces
+        .iter()
+        .find(|p| p.encoding.is_none() && p.text.start <= range.start && range.end <= p.text.end)?;
+    let shift = |at: usize| piece.input.start + (at - piece.text.start);
+    Some(shift(range.start)..shift(range.end))
+}
+
+/// The line `line` of `hay` with `runs` (sorted, disjoint) decoded in place.
+fn substitute(hay: &[u8], line: Range<usize>, runs: &[Run]) -> DecodedText {
+    let mut text = Vec::with_capacity(line.len());
+    let mut pieces = Vec::with_capacity(2 * runs.len() + 1);
+    let mut at = line.start;
+    for run in runs {
+        if run.input.start > at {
+            let from = text.len();
+            text.extend_from_slice(&hay[at..run.input.start]);
+            pieces.push(Piece {
+                text: from..text.len(),
+                input: at..run.input.start,
+                encoding: None,
+            });
+        }
+        let from = text.len();
+        text.extend_from_slice(&run.decoded);
+        pieces.push(Piece {
+            text: from..text.len(),
+            input: run.input.clone(),
+            encoding: Some(run.encoding),
+        });
+        at = run.input.end;
+    }
+    if at < line.end {
+        let from = text.len();
+        text.extend_from_slice(&hay[at..line.end]);
+        pieces.push(Piece {
+            text: from..text.len(),
+            input: at..line.end,
+            encoding: None,
+        });
+    }
+    DecodedText { text, pieces }
+}
+
+/// Byte classes for the run scanner.
+const B64: u8 = 1;
+const HEX: u8 = 2;
+const URL_SAFE: u8 = 4;
+const STANDARD: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b'A'..=b'F') {
+            B64 | HEX
+        } else if c.is_ascii_alphabetic() {
+            B64
+        } else if c == b'-' || c == b'_' {
+            B64 | URL_SAFE
+        } else if c == b'+' || c == b'/' {
+            B64 | STANDARD
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Finds the encoded runs of one line (at `base` in its haystack), sorted and
+/// disjoint, with what each decodes to.
+fn find_runs(line: &[u8], base: usize, runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
+    find_alphabet_runs(line, base, runs, scratch);
+    if memchr::memchr3(b'%', b'\\', b'&', line).is_some() {
+        find_escapes(line, base, runs);
+    }
+    runs.sort_by_key(|r| r.input.start);
+    // Escapes inside a base64 run (a `%2B` is not base64): keep the first.
+    let mut end = 0;
+    runs.retain(|r| {
+        let keep = r.input.start >= end;
+        if keep {
+            end = r.input.end;
+        }
+        keep
+    });
+}
+
+/// Base64 and hex runs.
+fn find_alphabet_runs(line: &[u8], base: usize, runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < line.len() {
+        if CLASS[usize::from(line[i])] & B64 == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // Classes seen in the run, and those every byte of it has.
+        let (mut seen, mut every) = (0u8, u8::MAX);
+        while i < line.len() && CLASS[usize::from(line[i])] & B64 != 0 {
+            seen |= CLASS[usize::from(line[i])];
+            every &= CLASS[usize::from(line[i])];
+            i += 1;
+        }
+        let end = i;
+        // Padding belongs to the run.
+        let mut padded = end;
+        while padded < line.len() && padded - end < 2 && line[padded] == b'=' {
+            padded += 1;
+        }
+        let run = &line[start..end];
+        let decoded = if every & HEX != 0 && run.len() >= MIN_HEX {
+            // Only hex digits: hex if even, else not a run worth decoding.
+            run.len()
+                .is_multiple_of(2)
+                .then(|| decode_hex(run))
+                .flatten()
+                .map(|d| (d, Encoding::Hex))
+        } else if run.len() >= MIN_BASE64 && !(seen & URL_SAFE != 0 && seen & STANDARD != 0) {
+            decode_base64(run, seen & URL_SAFE != 0, scratch).map(|d| (d, Encoding::Base64))
+        } else {
+            None
+        };
+        if let Some((decoded, encoding)) = decoded.filter(|(d, _)| is_text(d)) {
+            runs.push(Run {
+                input: base + start..base + padded,
+                decoded,
+                encoding,
+            });
+        }
+        i = padded.max(end);
+    }
+}
+
+fn decode_hex(run: &[u8]) -> Option<Vec<u8>> {
+    let value = |c: u8| (c as char).to_digit(16);
+    run.chunks_exact(2)
+        .map(|pair| Some((value(pair[0])? * 16 + value(pair[1])?) as u8))
+        .collect()
+}
+
+fn decode_base64(run: &[u8], url_safe: bool, scratch: &mut Vec<u8>) -> Option<Vec<u8>> {
+    const CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    const STANDARD_ENGINE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
+    const URL_ENGINE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
+    // A run of 4n+1 characters holds one that is not base64 data: drop it.
+    let usable = if run.len() % 4 == 1 { &run[..run.len() - 1] } else { run };
+    scratch.clear();
+    let engine = if url_safe { &URL_ENGINE } else { &STANDARD_ENGINE };
+    engine.decode_vec(usable, scratch).ok()?;
+    Some(scratch.clone())
+}
+
+/// Whether decoded bytes are text: valid UTF-8, mostly printable, not empty.
+fn is_text(bytes: &[u8]) -> bool {
+    if bytes.len() < 4 {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let total = text.chars().count();
+    let printable = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    printable as f64 >= MIN_TEXT_SHARE * total as f64
+}
+
+/// `%XX`, backslash escapes and HTML entities, one run each.
+fn find_escapes(line: &[u8], base: usize, runs: &mut Vec<Run>) {
+    let first = runs.len();
+    let mut simple = 0;
+    for at in memchr::memchr3_iter(b'%', b'\\', b'&', line) {
+        let rest = &line[at..];
+        let found = match rest[0] {
+            b'%' => percent(rest),
+            b'\\' => backslash(rest),
+            _ => entity(rest),
+        };
+        if let Some((len, decoded, encoding, is_simple)) = found {
+            simple += usize::from(is_simple);
+            if runs.last().is_some_and(|r| r.input.end > base + at) {
+                continue; // inside the previous escape (`\\u0067`)
+            }
+            runs.push(Run {
+                input: base + at..base + at + len,
+                decoded,
+                encoding,
+            });
+        }
+    }
+    if simple < MIN_SIMPLE_ESCAPES {
+        // Too few simple escapes to be worth decoding: keep only \u, \x, %XX
+        // and entities (which change what a token is, not just its layout).
+        let mut index = 0;
+        runs.retain(|r| {
+            let keep = index < first || !is_simple_escape(r);
+            index += 1;
+            keep
+        });
+    }
+}
+
+fn is_simple_escape(run: &Run) -> bool {
+    run.encoding == Encoding::Escape && run.input.len() == 2
+}
+
+type Escape = (usize, Vec<u8>, Encoding, bool);
+
+fn hex_value(bytes: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(text, 16).ok()
+}
+
+fn percent(rest: &[u8]) -> Option<Escape> {
+    let value = hex_value(rest.get(1..3)?)?;
+    Some((3, vec![value as u8], Encoding::Percent, false))
+}
+
+fn backslash(rest: &[u8]) -> Option<Escape> {
+    let simple = |c: u8| Some((2, vec![c], Encoding::Escape, true));
+    match *rest.get(1)? {
+        b'n' => simple(b'\n'),
+        b'r' => simple(b'\r'),
+        b't' => simple(b'\t'),
+        b'"' => simple(b'"'),
+        b'\'' => simple(b'\''),
+        b'/' => simple(b'/'),
+        b'\\' => simple(b'\\'),
+        b'u' => {
+            let value = hex_value(rest.get(2..6)?)?;
+            let c = char::from_u32(value)?;
+            Some((6, c.to_string().into_bytes(), Encoding::Escape, false))
+        }
+        b'x' => {
+            let value = hex_value(rest.get(2..4)?)?;
+            Some((4, vec![value as u8], Encoding::Escape, false))
+        }
+        _ => None,
+    }
+}
+
+fn entity(rest: &[u8]) -> Option<Escape> {
+    let end = memchr::memchr(b';', &rest[..rest.len().min(10)])?;
+    let body = &rest[1..end];
+    let decoded = match body {
+        b"quot" => "\"".to_owned(),
+        b"amp" => "&".to_owned(),
+        b"lt" => "<".to_owned(),
+        b"gt" => ">".to_owned(),
+        b"apos" => "'".to_owned(),
+        _ => {
+            let code = match body {
+                [b'#', b'x' | b'X', hex @ ..] => hex_value(hex)?,
+                [b'#', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+                    std::str::from_utf8(digits).ok()?.parse().ok()?
+                }
+                _ => return None,
+            };
+            char::from_u32(code)?.to_string()
+        }
+    };
+    Some((end + 1, decoded.into_bytes(), Encoding::Html, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs_of(line: &str) -> Vec<(String, String, Encoding)> {
+        let mut runs = Vec::new();
+        find_runs(line.as_bytes(), 0, &mut runs, &mut Vec::new());
+        runs.iter()
+            .map(|r| {
+                (
+                    line[r.input.clone()].to_owned(),
+                    String::from_utf8_lossy(&r.decoded).into_owned(),
+                    r.encoding,
+                )
+            })
+            .collect()
+    }
+
+    /// A setting line, built at run time (no secret-shaped text in the source).
+    fn setting() -> String {
+        ["pass", "word=Tr0ub4dor&3xyz"].concat()
+    }
+
+    #[test]
+    fn base64_runs_that_decode_to_text_are_found() {
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+        let padded = STANDARD.encode(setting());
+        assert!(padded.ends_with('='), "{padded}");
+        let runs = runs_of(&format!("data:\n  DB: {padded}\n"));
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].1, setting());
+        assert_eq!(runs[0].0, padded, "the padding belongs to the run");
+        assert_eq!(runs[0].2, Encoding::Base64);
+        let bare = STANDARD_NO_PAD.encode(setting());
+        assert_eq!(runs_of(&format!("v={bare}"))[0].1, setting());
+    }
+
+    #[test]
+    fn identifiers_digests_and_binary_stay_encoded() {
+        assert!(runs_of("let thisIsAVeryLongIdentifierName = 1;").is_empty());
+        assert!(runs_of("sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08").is_empty());
+        assert!(
+            runs_of("integrity sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUR")
+                .is_empty()
+        );
+        assert!(runs_of("src/components/widgets/button_group.rs").is_empty());
+    }
+
+    #[test]
+    fn hex_runs_that_decode_to_text_are_found() {
+        let hex: String = b"api_key=Zq8vLx2Rw9Pm".iter().map(|b| format!("{b:02x}")).collect();
+        let runs = runs_of(&format!("blob {hex} end"));
+        assert_eq!(runs, vec![(hex, "api_key=Zq8vLx2Rw9Pm".to_owned(), Encoding::Hex)]);
+    }
+
+    #[test]
+    fn escapes_and_entities_decode_one_by_one() {
+        let runs = runs_of(r#"x = "\u0067hp_abc" p%40ss &quot;q&#x41;"#);
+        let decoded: Vec<(&str, &str)> = runs.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
+        assert_eq!(
+            decoded,
+            [("\\u0067", "g"), ("%40", "@"), ("&quot;", "\""), ("&#x41;", "A")]
+        );
+        // One `\n` in a format string is not decoded; many are.
+        assert!(runs_of(r#"printf("done\n");"#).is_empty());
+        assert_eq!(runs_of(r#""a\nb\nc\nd""#).len(), 3);
+    }
+
+    #[test]
+    fn a_decoded_text_maps_ranges_back_to_the_input() {
+        let hay = b"k: \\u0067hp_x; plain";
+        let mut runs = Vec::new();
+        find_runs(hay, 0, &mut runs, &mut Vec::new());
+        let text = substitute(hay, 0..hay.len(), &runs);
+        assert_eq!(text.text, b"k: ghp_x; plain");
+        // "ghp_x" in the text is "\u0067hp_x" in the input.
+        let (input, encodings) = text.input_of(3..8).expect("touches a decoded piece");
+        assert_eq!(&hay[input], b"\\u0067hp_x");
+        assert_eq!(encodings, [Encoding::Escape]);
+        // "plain" was copied: nothing to report there.
+        assert_eq!(text.input_of(10..15), None);
+    }
+}
