@@ -26,7 +26,7 @@ use crate::redactor::Redactor;
 use crate::report::{mask, Redaction};
 use crate::span::Source;
 use crate::style::Target;
-use crate::trigger::{self, Hits, Kinds};
+use crate::trigger::{self, Hit, Hits, LineInfo};
 
 /// Bytes before a window's cut kept as context for the next window (rules that
 /// look at what precedes a secret); at most half the overlap, so windows advance.
@@ -71,6 +71,8 @@ pub struct RedactStream<'r> {
     keep_events: bool,
     redactions: u64,
     hits: Hits,
+    /// The hits of the line being redacted (scratch).
+    line_hits: Vec<Hit>,
 }
 
 impl<'r> RedactStream<'r> {
@@ -87,6 +89,7 @@ impl<'r> RedactStream<'r> {
             keep_events: true,
             redactions: 0,
             hits: Hits::default(),
+            line_hits: Vec::new(),
         }
     }
 
@@ -234,17 +237,29 @@ impl<'r> RedactStream<'r> {
                 pos = end;
                 continue;
             }
-            let Some((hit, mut kinds)) = positions.find(|&(p, _)| p >= pos) else {
+            let Some(first) = positions.find(|h| h.pos >= pos) else {
                 self.pass(&block[pos..], out);
                 break;
             };
-            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |nl| pos + nl + 1);
-            let end = memchr::memchr(b'\n', &block[hit..]).map_or(block.len(), |nl| hit + nl + 1);
-            while let Some((_, more)) = positions.next_if(|&(p, _)| p < end) {
-                kinds |= more;
+            let start = memchr::memrchr(b'\n', &block[pos..first.pos]).map_or(pos, |nl| pos + nl + 1);
+            let end = memchr::memchr(b'\n', &block[first.pos..]).map_or(block.len(), |nl| first.pos + nl + 1);
+            let mut kinds = first.kinds;
+            self.line_hits.clear();
+            self.line_hits.push(first);
+            while let Some(more) = positions.next_if(|h| h.pos < end) {
+                kinds |= more.kinds;
+                self.line_hits.push(more);
             }
+            // The line's multi-line span comes from the hits: no second walk.
+            let line = &block[start..end];
+            let span = if kinds & trigger::SPAN != 0 {
+                let hay = line.strip_suffix(b"\n").unwrap_or(line);
+                self.redactor.triggers.line_span(hay, start, &self.line_hits)
+            } else {
+                None
+            };
             self.pass(&block[pos..start], out);
-            self.block_line(&block[start..end], Some(kinds), out);
+            self.block_line(line, Some(LineInfo { kinds, span }), out);
             pos = end;
         }
         drop(positions);
@@ -254,10 +269,10 @@ impl<'r> RedactStream<'r> {
     /// A complete line of a block. One of [`crate::Limits::max_line`] bytes or more
     /// goes through the windows of `bound_partial`, as it would have had it arrived
     /// in small reads, so the output does not depend on read sizes.
-    fn block_line(&mut self, line: &[u8], kinds: Option<Kinds>, out: &mut Vec<u8>) {
+    fn block_line(&mut self, line: &[u8], info: Option<LineInfo>, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
         if hay.len() < self.redactor.limits.max_line {
-            self.line_complete(line, 0, kinds, out);
+            self.line_complete(line, 0, info, out);
             return;
         }
         self.partial.extend_from_slice(hay);
@@ -276,8 +291,8 @@ impl<'r> RedactStream<'r> {
     }
 
     /// One line (with its newline, except at end of input), of which `skip` bytes
-    /// were already written; `kinds` of trigger words in it, when already known.
-    fn line_complete(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
+    /// were already written; `info` from the trigger scan, when already known.
+    fn line_complete(&mut self, line: &[u8], skip: usize, info: Option<LineInfo>, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
         if self.hold.is_some() {
             if skip > 0 {
@@ -287,7 +302,7 @@ impl<'r> RedactStream<'r> {
                 return;
             }
         }
-        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
+        let LineInfo { kinds, span } = info.unwrap_or_else(|| self.redactor.triggers.line(hay));
         if kinds == 0 {
             out.extend_from_slice(&line[skip.min(line.len())..]);
             self.remember(line);
@@ -295,11 +310,6 @@ impl<'r> RedactStream<'r> {
             return;
         }
         let pem = kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some();
-        let span = if kinds & trigger::SPAN != 0 {
-            self.redactor.triggers.line_span(hay)
-        } else {
-            None
-        };
         if pem || span.is_some() {
             let context = span.map_or(0, |s| s.before).min(self.recent.len());
             let mut buf = Vec::with_capacity(context + line.len());
@@ -320,7 +330,7 @@ impl<'r> RedactStream<'r> {
             }
             return;
         }
-        self.plain_line(line, skip, Some(kinds), out);
+        self.plain_line(line, skip, kinds, out);
     }
 
     /// A line while lines are held: it joins the hold while a keyword's window or
@@ -351,11 +361,9 @@ impl<'r> RedactStream<'r> {
         } else if at < hold.until && at - hold.written + line.len() <= hold_bytes {
             hold.buf.extend_from_slice(line);
             hold.lines += 1;
-            let kinds = self.detector.triggers(hay);
-            if kinds & trigger::SPAN != 0 {
-                if let Some(span) = self.redactor.triggers.line_span(hay) {
-                    hold.until = hold.until.max(at + span.end);
-                }
+            let LineInfo { kinds, span } = self.redactor.triggers.line(hay);
+            if let Some(span) = span {
+                hold.until = hold.until.max(at + span.end);
             }
             if kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some() {
                 hold.pem = true;
@@ -368,10 +376,9 @@ impl<'r> RedactStream<'r> {
         self.line_complete(line, 0, None, out);
     }
 
-    /// Redacts one line on its own.
-    fn plain_line(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
+    /// Redacts one line on its own, holding trigger words of `kinds`.
+    fn plain_line(&mut self, line: &[u8], skip: usize, kinds: trigger::Kinds, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
-        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
         if kinds != 0 {
             self.detector.detect(hay, kinds);
             self.write_spans(hay, skip, None, out);

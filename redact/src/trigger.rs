@@ -103,18 +103,36 @@ pub(crate) struct Triggers {
     reach: Vec<(u32, Reach)>,
 }
 
-/// Where trigger words end in a block, lane by lane (in order), with their kinds.
+/// A trigger word ending in a block: where, the kinds of the words that end there,
+/// and the automaton's state, from which [`Triggers::add_span`] reads the words'
+/// reach without walking the line again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    /// The position of the last byte of the words.
+    pub pos: usize,
+    pub kinds: Kinds,
+    state: StateID,
+}
+
+/// Where trigger words end in a block, lane by lane (in order).
 #[derive(Debug, Default)]
 pub(crate) struct Hits {
-    lanes: [Vec<(usize, Kinds)>; LANES],
+    lanes: [Vec<Hit>; LANES],
 }
 
 impl Hits {
-    /// Positions of the last byte of trigger words, in increasing order, with the
-    /// kinds of the words that end there; every word in the block has one.
-    pub fn positions(&self) -> impl Iterator<Item = (usize, Kinds)> + '_ {
+    /// The hits, in increasing order of position; every word in the block has one.
+    pub fn positions(&self) -> impl Iterator<Item = Hit> + '_ {
         self.lanes.iter().flatten().copied()
     }
+}
+
+/// What the trigger automaton found in one line: the kinds of its words and the
+/// span of its multi-line keywords.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct LineInfo {
+    pub kinds: Kinds,
+    pub span: Option<LineSpan>,
 }
 
 impl Triggers {
@@ -170,43 +188,67 @@ impl Triggers {
         })
     }
 
-    /// The bytes around `hay`'s rule keywords that their rules' multi-line
-    /// matches may cover (None: every keyword's matches stay on its line).
-    pub fn line_span(&self, hay: &[u8]) -> Option<LineSpan> {
-        let (dfa, start) = self.dfa.as_ref()?;
+    /// The kinds and the multi-line span of `hay`'s trigger words, in one walk.
+    pub fn line(&self, hay: &[u8]) -> LineInfo {
+        let mut info = LineInfo::default();
+        let Some((dfa, start)) = &self.dfa else {
+            return info;
+        };
         let mut sid = *start;
-        let mut span: Option<LineSpan> = None;
         for (k, &b) in hay.iter().enumerate() {
             sid = dfa.next_state(Anchored::No, sid, b);
-            if !(dfa.is_special(sid) && dfa.is_match(sid)) {
+            if dfa.is_special(sid) && dfa.is_match(sid) {
+                let kinds = self.state_kinds(dfa, sid);
+                info.kinds |= kinds;
+                if kinds & SPAN != 0 {
+                    self.add_span(&mut info.span, hay, k, sid);
+                }
+            }
+        }
+        info
+    }
+
+    /// Widens `span` to the bytes around `hay` that the multi-line matches of the
+    /// rule keywords ending at `hay[end]` (in state `state`) may cover: those
+    /// whose line is open after them, or whose rules always go on.
+    fn add_span(&self, span: &mut Option<LineSpan>, hay: &[u8], end: usize, state: StateID) {
+        let Some((dfa, _)) = &self.dfa else {
+            return;
+        };
+        for i in 0..dfa.match_len(state) {
+            let (len, reach) = self.reach[dfa.match_pattern(state, i).as_usize()];
+            if reach.after == 0 {
                 continue;
             }
-            for i in 0..dfa.match_len(sid) {
-                let (len, reach) = self.reach[dfa.match_pattern(sid, i).as_usize()];
-                if reach.after == 0 {
+            if !reach.always {
+                let tail = hay[end + 1..]
+                    .iter()
+                    .filter(|b| !b.is_ascii_whitespace())
+                    .take(OPEN_TAIL + 1)
+                    .count();
+                if tail > OPEN_TAIL {
                     continue;
                 }
-                if !reach.always {
-                    let tail = hay[k + 1..]
-                        .iter()
-                        .filter(|b| !b.is_ascii_whitespace())
-                        .take(OPEN_TAIL + 1)
-                        .count();
-                    if tail > OPEN_TAIL {
-                        continue;
-                    }
-                }
-                let word_start = (k + 1).saturating_sub(len as usize);
-                let before = (reach.before as usize).saturating_sub(word_start);
-                let end = word_start + reach.after as usize;
-                span = Some(match span {
-                    Some(s) => LineSpan {
-                        before: s.before.max(before),
-                        end: s.end.max(end),
-                    },
-                    None => LineSpan { before, end },
-                });
             }
+            let word_start = (end + 1).saturating_sub(len as usize);
+            let before = (reach.before as usize).saturating_sub(word_start);
+            let end = word_start + reach.after as usize;
+            *span = Some(match *span {
+                Some(s) => LineSpan {
+                    before: s.before.max(before),
+                    end: s.end.max(end),
+                },
+                None => LineSpan { before, end },
+            });
+        }
+    }
+
+    /// The span of the multi-line keywords of `line` (a line of a block, without
+    /// its newline, starting at `line_start` in the block), from its `hits`.
+    pub fn line_span(&self, line: &[u8], line_start: usize, hits: &[Hit]) -> Option<LineSpan> {
+        let mut span = None;
+        for hit in hits.iter().filter(|h| h.kinds & SPAN != 0) {
+            self.add_span(&mut span, line, hit.pos - line_start, hit.state);
         }
         span
     }
@@ -276,7 +318,11 @@ impl Triggers {
             if dfa.is_special(s0) | dfa.is_special(s1) | dfa.is_special(s2) | dfa.is_special(s3) {
                 for (l, sid) in [s0, s1, s2, s3].into_iter().enumerate() {
                     if dfa.is_special(sid) && dfa.is_match(sid) {
-                        hits.lanes[l].push((bounds[l] + k, self.state_kinds(dfa, sid)));
+                        hits.lanes[l].push(Hit {
+                            pos: bounds[l] + k,
+                            kinds: self.state_kinds(dfa, sid),
+                            state: sid,
+                        });
                     }
                 }
             }
@@ -289,11 +335,15 @@ impl Triggers {
 
     /// One walk over `bytes` from state `sid`, pushing `offset +` the position of
     /// each word's last byte.
-    fn walk(&self, dfa: &DFA, mut sid: StateID, bytes: &[u8], offset: usize, out: &mut Vec<(usize, Kinds)>) {
+    fn walk(&self, dfa: &DFA, mut sid: StateID, bytes: &[u8], offset: usize, out: &mut Vec<Hit>) {
         for (k, &b) in bytes.iter().enumerate() {
             sid = dfa.next_state(Anchored::No, sid, b);
             if dfa.is_special(sid) && dfa.is_match(sid) {
-                out.push((offset + k, self.state_kinds(dfa, sid)));
+                out.push(Hit {
+                    pos: offset + k,
+                    kinds: self.state_kinds(dfa, sid),
+                    state: sid,
+                });
             }
         }
     }
@@ -317,7 +367,7 @@ mod tests {
         t.hits(block, &mut hits);
         let mut lines: Vec<usize> = hits
             .positions()
-            .map(|(p, _)| memchr::memchr_iter(b'\n', &block[..p]).count())
+            .map(|h| memchr::memchr_iter(b'\n', &block[..h.pos]).count())
             .collect();
         lines.dedup();
         lines
@@ -381,14 +431,15 @@ mod tests {
             Word::from((b"ghp_".to_vec(), RULE)),
         ];
         let t = Triggers::new(&words).expect("builds");
-        assert_eq!(t.line_span(b"ghp_ only"), None);
+        assert_eq!(t.line(b"ghp_ only").span, None);
         assert_eq!(
-            t.line_span(b"password accepted for user deploy-bot-42 from 10.0.0.7 port 22 via ssh2 (publickey)"),
+            t.line(b"password accepted for user deploy-bot-42 from 10.0.0.7 port 22 via ssh2 (publickey)")
+                .span,
             None,
             "a line that goes on past its keyword is judged on its own"
         );
         assert_eq!(
-            t.line_span(b"0123456789ab PASSWORD:"),
+            t.line(b"0123456789ab PASSWORD:").span,
             Some(LineSpan { before: 0, end: 63 }),
             "from 10 bytes before the word to 50 after its first byte"
         );
@@ -399,10 +450,61 @@ mod tests {
         };
         let t = Triggers::new(&[long]).expect("builds");
         assert_eq!(
-            t.line_span(b"x-----BEGIN RSA PRIVATE KEY-----"),
+            t.line(b"x-----BEGIN RSA PRIVATE KEY-----").span,
             Some(LineSpan { before: 9, end: 51 }),
             "a word cut to 16 bytes still reaches from its own first byte"
         );
+    }
+
+    #[test]
+    fn block_hits_give_each_line_what_a_walk_of_it_gives() {
+        let reach = Reach {
+            before: 10,
+            after: 50,
+            always: false,
+        };
+        let words = vec![
+            Word {
+                bytes: b"password".to_vec(),
+                kinds: RULE,
+                reach,
+            },
+            Word {
+                bytes: b"-----BEGIN RSA PRIVATE KEY-----".to_vec(),
+                kinds: RULE,
+                reach: Reach { always: true, ..reach },
+            },
+            Word::from((b"ghp_".to_vec(), RULE)),
+            Word::from((b"word".to_vec(), NAME)),
+        ];
+        let t = Triggers::new(&words).expect("builds");
+        let mut block = Vec::new();
+        for i in 0..3000 {
+            let line = match i % 5 {
+                0 => format!("{i} password:\n"),
+                1 => format!("{i} password: ghp_ and a long tail that goes on past the open tail limit {i}\n"),
+                2 => format!("x{i}-----BEGIN RSA PRIVATE KEY----- password word\n"),
+                3 => format!("nothing here {i}\n"),
+                _ => format!("{i} PassWord password\n"),
+            };
+            block.extend_from_slice(line.as_bytes());
+        }
+        assert!(block.len() > MIN_LANE_BLOCK * 4);
+        let mut hits = Hits::default();
+        t.hits(&block, &mut hits);
+        let all: Vec<Hit> = hits.positions().collect();
+        let mut start = 0;
+        for line in block.split_inclusive(|&b| b == b'\n') {
+            let end = start + line.len();
+            let hay = &line[..line.len() - 1];
+            let in_line: Vec<Hit> = all.iter().copied().filter(|h| (start..end).contains(&h.pos)).collect();
+            let info = LineInfo {
+                kinds: in_line.iter().fold(0, |k, h| k | h.kinds),
+                span: t.line_span(hay, start, &in_line),
+            };
+            assert_eq!(info, t.line(hay), "{}", String::from_utf8_lossy(hay));
+            start = end;
+        }
     }
 
     #[test]
