@@ -11,10 +11,15 @@
 //!
 //! The table is laid out for the cache: one column per byte that occurs in a word
 //! (both cases of a letter share one; every other byte shares column 0), `u32`
-//! row offsets, and match states first, so that "is this a match" is one compare.
-//! With the ~1,000 default rules (3,600 words, 20k states, 63 columns) it takes
-//! 5 MB, half of `aho_corasick`'s DFA of the same words (whose rows are padded to
-//! a power of two): the walk misses the cache less, and it builds faster.
+//! row offsets, and match states first, so that "is this a match" is one compare;
+//! within each group states are in breadth-first order, so the states near the
+//! root, where the walk spends its time, share cache lines and pages. With the
+//! ~1,000 default rules (3,600 words, 20k states, 63 columns) it takes 5 MB, half
+//! of `aho_corasick`'s DFA of the same words (whose rows are padded to a power of
+//! two), and builds faster. On 100 MB of the benchmark logs the four-lane walk
+//! ran at 0.45-0.65 GB/s over `aho_corasick`'s DFA, 0.76-0.89 GB/s over this
+//! table in trie order, 1.1-1.2 GB/s in breadth-first order (one noisy core;
+//! `u16` state numbers, half the size again, were slower for the multiply).
 //!
 //! Only a prefix of each word is needed: a line holding a word holds its prefix.
 //! Cutting words to [`MAX_WORD`] bytes keeps the automaton small however long the
@@ -244,12 +249,14 @@ impl Triggers {
                 }
             }
         }
-        // Match states first, then the others; rows renumbered as offsets.
+        // Match states first, then the others, each in breadth-first order so
+        // that the states near the root, where the walk spends its time, are
+        // close together; rows renumbered as offsets.
         let mut index = vec![0u32; states];
         let mut by_index = Vec::with_capacity(states);
         for pass_matches in [true, false] {
-            for (s, words) in own.iter().enumerate() {
-                if words.is_empty() != pass_matches {
+            for s in std::iter::once(0).chain(order.iter().map(|&s| s as usize)) {
+                if own[s].is_empty() != pass_matches {
                     index[s] = by_index.len() as u32;
                     by_index.push(s);
                 }
