@@ -16,7 +16,9 @@
 //!   goes, except its last word, which may still be the start of a secret.
 //!
 //! Fast path: a block of complete lines is scanned once with the trigger automaton;
-//! lines before the first hit are copied out as they are.
+//! lines without a hit are copied out as they are, and a line with hits gets the
+//! detector kinds and multi-line span it calls for from them, without a second
+//! walk. Look-back context for holds is kept once per block, not per line.
 
 use std::mem;
 

@@ -17,9 +17,10 @@
 //! ~1,000 default rules (3,600 words, 20k states, 63 columns) it takes 5 MB, half
 //! of `aho_corasick`'s DFA of the same words (whose rows are padded to a power of
 //! two), and builds faster. On 100 MB of the benchmark logs the four-lane walk
-//! ran at 0.45-0.65 GB/s over `aho_corasick`'s DFA, 0.76-0.89 GB/s over this
+//! ran at 0.4-0.55 GB/s over `aho_corasick`'s DFA, 0.76-0.89 GB/s over this
 //! table in trie order, 1.1-1.2 GB/s in breadth-first order (one noisy core;
-//! `u16` state numbers, half the size again, were slower for the multiply).
+//! `u16` state numbers, half the size again, were slower for the multiply, and
+//! eight lanes were no faster than four).
 //!
 //! Only a prefix of each word is needed: a line holding a word holds its prefix.
 //! Cutting words to [`MAX_WORD`] bytes keeps the automaton small however long the
