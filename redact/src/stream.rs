@@ -16,7 +16,9 @@
 //!   goes, except its last word, which may still be the start of a secret.
 //!
 //! Fast path: a block of complete lines is scanned once with the trigger automaton;
-//! lines before the first hit are copied out as they are.
+//! lines without a hit are copied out as they are, and a line with hits gets the
+//! detector kinds and multi-line span it calls for from them, without a second
+//! walk. Look-back context for holds is kept once per block, not per line.
 
 use std::mem;
 
@@ -26,7 +28,7 @@ use crate::redactor::Redactor;
 use crate::report::{mask, Redaction};
 use crate::span::Source;
 use crate::style::Target;
-use crate::trigger::{self, Hits, Kinds};
+use crate::trigger::{self, Hit, Hits, LineInfo};
 
 /// Bytes before a window's cut kept as context for the next window (rules that
 /// look at what precedes a secret); at most half the overlap, so windows advance.
@@ -64,13 +66,17 @@ pub struct RedactStream<'r> {
     /// 1-based number of the next line to be written (held lines are not yet).
     line: u64,
     hold: Option<Hold>,
-    /// The last input already written (up to the redactor's look-back), context
-    /// for a multi-line match that begins before the line that starts a hold.
+    /// The end of the input before the current block or incomplete line (up to
+    /// the redactor's look-back): with the block's lines before a line that
+    /// starts a hold, the context of a multi-line match that begins before it.
+    /// Kept once per block, not per line, so clean lines cost nothing here.
     recent: Vec<u8>,
     events: Vec<Redaction>,
     keep_events: bool,
     redactions: u64,
     hits: Hits,
+    /// The hits of the line being redacted (scratch).
+    line_hits: Vec<Hit>,
 }
 
 impl<'r> RedactStream<'r> {
@@ -87,6 +93,7 @@ impl<'r> RedactStream<'r> {
             keep_events: true,
             redactions: 0,
             hits: Hits::default(),
+            line_hits: Vec::new(),
         }
     }
 
@@ -144,7 +151,8 @@ impl<'r> RedactStream<'r> {
     fn complete_partial(&mut self, out: &mut Vec<u8>) {
         let line = mem::take(&mut self.partial);
         let skip = mem::replace(&mut self.emitted, 0);
-        self.line_complete(&line, skip, None, out);
+        self.line_complete(&line, skip, None, &[], out);
+        self.remember(&line);
         self.partial = line;
         self.partial.clear();
     }
@@ -172,21 +180,21 @@ impl<'r> RedactStream<'r> {
             out.push(b'\n');
         }
         self.line += memchr::memchr_iter(b'\n', &hold.buf[hold.written.min(hold.buf.len())..]).count() as u64;
-        self.remember(&hold.buf);
     }
 
-    /// Keeps the end of what was written as look-back context.
-    fn remember(&mut self, written: &[u8]) {
+    /// Keeps the end of the input as look-back context: called with each block
+    /// and each line completed from pieces, in input order.
+    fn remember(&mut self, input: &[u8]) {
         let keep = self.redactor.lookback;
         if keep == 0 {
             return;
         }
-        if written.len() >= keep {
+        if input.len() >= keep {
             self.recent.clear();
-            self.recent.extend_from_slice(&written[written.len() - keep..]);
+            self.recent.extend_from_slice(&input[input.len() - keep..]);
             return;
         }
-        self.recent.extend_from_slice(written);
+        self.recent.extend_from_slice(input);
         if self.recent.len() > 2 * keep {
             self.recent.drain(..self.recent.len() - keep);
         }
@@ -230,34 +238,48 @@ impl<'r> RedactStream<'r> {
         while pos < block.len() {
             if self.hold.is_some() {
                 let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |nl| pos + nl + 1);
-                self.block_line(&block[pos..end], None, out);
+                self.block_line(&block[pos..end], &block[..pos], None, out);
                 pos = end;
                 continue;
             }
-            let Some((hit, mut kinds)) = positions.find(|&(p, _)| p >= pos) else {
+            let Some(first) = positions.find(|h| h.pos >= pos) else {
                 self.pass(&block[pos..], out);
                 break;
             };
-            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |nl| pos + nl + 1);
-            let end = memchr::memchr(b'\n', &block[hit..]).map_or(block.len(), |nl| hit + nl + 1);
-            while let Some((_, more)) = positions.next_if(|&(p, _)| p < end) {
-                kinds |= more;
+            let start = memchr::memrchr(b'\n', &block[pos..first.pos]).map_or(pos, |nl| pos + nl + 1);
+            let end = memchr::memchr(b'\n', &block[first.pos..]).map_or(block.len(), |nl| first.pos + nl + 1);
+            let mut kinds = first.kinds;
+            self.line_hits.clear();
+            self.line_hits.push(first);
+            while let Some(more) = positions.next_if(|h| h.pos < end) {
+                kinds |= more.kinds;
+                self.line_hits.push(more);
             }
+            // The line's multi-line span comes from the hits: no second walk.
+            let line = &block[start..end];
+            let span = if kinds & trigger::SPAN != 0 {
+                let hay = line.strip_suffix(b"\n").unwrap_or(line);
+                self.redactor.triggers.line_span(hay, start, &self.line_hits)
+            } else {
+                None
+            };
             self.pass(&block[pos..start], out);
-            self.block_line(&block[start..end], Some(kinds), out);
+            self.block_line(line, &block[..start], Some(LineInfo { kinds, span }), out);
             pos = end;
         }
         drop(positions);
         self.hits = hits;
+        self.remember(block);
     }
 
     /// A complete line of a block. One of [`crate::Limits::max_line`] bytes or more
     /// goes through the windows of `bound_partial`, as it would have had it arrived
-    /// in small reads, so the output does not depend on read sizes.
-    fn block_line(&mut self, line: &[u8], kinds: Option<Kinds>, out: &mut Vec<u8>) {
+    /// in small reads, so the output does not depend on read sizes. `before`: the
+    /// block before the line.
+    fn block_line(&mut self, line: &[u8], before: &[u8], info: Option<LineInfo>, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
         if hay.len() < self.redactor.limits.max_line {
-            self.line_complete(line, 0, kinds, out);
+            self.line_complete(line, 0, info, before, out);
             return;
         }
         self.partial.extend_from_slice(hay);
@@ -271,39 +293,39 @@ impl<'r> RedactStream<'r> {
     /// Copies lines with nothing to redact.
     fn pass(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(bytes);
-        self.remember(bytes);
         self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
     }
 
     /// One line (with its newline, except at end of input), of which `skip` bytes
-    /// were already written; `kinds` of trigger words in it, when already known.
-    fn line_complete(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
+    /// were already written; `info` from the trigger scan, when already known;
+    /// `before`: the input between [`RedactStream::recent`] and the line (the
+    /// block before it, or nothing).
+    fn line_complete(&mut self, line: &[u8], skip: usize, info: Option<LineInfo>, before: &[u8], out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
         if self.hold.is_some() {
             if skip > 0 {
                 self.release_hold(out);
             } else {
-                self.held_line(line, out);
+                self.held_line(line, before, out);
                 return;
             }
         }
-        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
+        let LineInfo { kinds, span } = info.unwrap_or_else(|| self.redactor.triggers.line(hay));
         if kinds == 0 {
             out.extend_from_slice(&line[skip.min(line.len())..]);
-            self.remember(line);
             self.line += u64::from(hay.len() < line.len());
             return;
         }
         let pem = kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some();
-        let span = if kinds & trigger::SPAN != 0 {
-            self.redactor.triggers.line_span(hay)
-        } else {
-            None
-        };
         if pem || span.is_some() {
-            let context = span.map_or(0, |s| s.before).min(self.recent.len());
+            // Look-back context: the end of `recent` then `before`.
+            let want = span.map_or(0, |s| s.before);
+            let near = want.min(before.len());
+            let far = (want - near).min(self.recent.len());
+            let context = far + near;
             let mut buf = Vec::with_capacity(context + line.len());
-            buf.extend_from_slice(&self.recent[self.recent.len() - context..]);
+            buf.extend_from_slice(&self.recent[self.recent.len() - far..]);
+            buf.extend_from_slice(&before[before.len() - near..]);
             buf.extend_from_slice(line);
             let until = context + span.map_or(0, |s| s.end);
             let whole = buf.len();
@@ -320,12 +342,12 @@ impl<'r> RedactStream<'r> {
             }
             return;
         }
-        self.plain_line(line, skip, Some(kinds), out);
+        self.plain_line(line, skip, kinds, out);
     }
 
     /// A line while lines are held: it joins the hold while a keyword's window or
     /// an open private key block reaches it; otherwise the hold is written first.
-    fn held_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+    fn held_line(&mut self, line: &[u8], before: &[u8], out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
         let limits = self.redactor.limits;
         let hold_bytes = self.redactor.hold_bytes;
@@ -351,11 +373,9 @@ impl<'r> RedactStream<'r> {
         } else if at < hold.until && at - hold.written + line.len() <= hold_bytes {
             hold.buf.extend_from_slice(line);
             hold.lines += 1;
-            let kinds = self.detector.triggers(hay);
-            if kinds & trigger::SPAN != 0 {
-                if let Some(span) = self.redactor.triggers.line_span(hay) {
-                    hold.until = hold.until.max(at + span.end);
-                }
+            let LineInfo { kinds, span } = self.redactor.triggers.line(hay);
+            if let Some(span) = span {
+                hold.until = hold.until.max(at + span.end);
             }
             if kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some() {
                 hold.pem = true;
@@ -365,13 +385,12 @@ impl<'r> RedactStream<'r> {
             return;
         }
         self.release_hold(out);
-        self.line_complete(line, 0, None, out);
+        self.line_complete(line, 0, None, before, out);
     }
 
-    /// Redacts one line on its own.
-    fn plain_line(&mut self, line: &[u8], skip: usize, kinds: Option<Kinds>, out: &mut Vec<u8>) {
+    /// Redacts one line on its own, holding trigger words of `kinds`.
+    fn plain_line(&mut self, line: &[u8], skip: usize, kinds: trigger::Kinds, out: &mut Vec<u8>) {
         let hay = line.strip_suffix(b"\n").unwrap_or(line);
-        let kinds = kinds.unwrap_or_else(|| self.detector.triggers(hay));
         if kinds != 0 {
             self.detector.detect(hay, kinds);
             self.write_spans(hay, skip, None, out);
@@ -382,7 +401,6 @@ impl<'r> RedactStream<'r> {
             out.push(b'\n');
             self.line += 1;
         }
-        self.remember(line);
     }
 
     /// Keeps the incomplete line under [`crate::Limits::max_line`]: a longer one is
