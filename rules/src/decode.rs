@@ -159,12 +159,35 @@ pub struct Decoder {
     scratch: Vec<u8>,
 }
 
-/// An encoded run in a line: its bytes and what they decode to.
+/// An encoded run: its bytes in the haystack and what they decode to.
 #[derive(Debug, Clone)]
 struct Run {
     input: Range<usize>,
-    decoded: Vec<u8>,
+    decoded: Bytes,
     encoding: Encoding,
+}
+
+/// Decoded bytes: an escape's few inline (no allocation per escape), a run's
+/// on the heap.
+#[derive(Debug, Clone)]
+enum Bytes {
+    Inline([u8; 4], u8),
+    Heap(Vec<u8>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Inline(bytes, len) => &bytes[..usize::from(*len)],
+            Bytes::Heap(bytes) => bytes,
+        }
+    }
+
+    fn inline(text: &[u8]) -> Bytes {
+        let mut bytes = [0u8; 4];
+        bytes[..text.len()].copy_from_slice(text);
+        Bytes::Inline(bytes, text.len() as u8)
+    }
 }
 
 impl Decoder {
@@ -249,24 +272,31 @@ impl Decoder {
         }
     }
 
-    /// Every line of `hay` that holds an encoded run, decoded in place.
+    /// Every line of `hay` that holds an encoded run, decoded in place. The
+    /// runs are found in one pass over the whole haystack; only the lines that
+    /// hold one are looked at again.
     fn decode_lines(&mut self, hay: &[u8], budget: &mut usize, out: &mut Vec<DecodedText>) {
-        let mut start = 0;
-        while start < hay.len() {
-            let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |nl| start + nl);
-            let line = &hay[start..end];
-            if line.len() <= MAX_LINE && *budget > 0 {
-                self.runs.clear();
-                find_runs(line, start, &mut self.runs, &mut self.scratch);
-                if !self.runs.is_empty() {
-                    let text = substitute(hay, start..end, &self.runs);
-                    *budget = budget.saturating_sub(text.text.len());
-                    out.push(text);
-                }
+        self.runs.clear();
+        find_runs(hay, &mut self.runs, &mut self.scratch);
+        let mut next = 0;
+        while next < self.runs.len() && *budget > 0 {
+            let (start, end) = line_around(hay, self.runs[next].input.start);
+            let last = next + self.runs[next..].partition_point(|r| r.input.start < end);
+            if end - start <= MAX_LINE {
+                let text = substitute(hay, start..end, &self.runs[next..last]);
+                *budget = budget.saturating_sub(text.text.len());
+                out.push(text);
             }
-            start = end + 1;
+            next = last;
         }
     }
+}
+
+/// The line holding byte `at` of `hay`: (start, end), without its `\n`.
+fn line_around(hay: &[u8], at: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &hay[..at]).map_or(0, |nl| nl + 1);
+    let end = memchr::memchr(b'\n', &hay[at..]).map_or(hay.len(), |nl| at + nl);
+    (start, end)
 }
 
 /// The input range behind `range` when it lies in copied pieces only.
@@ -295,7 +325,7 @@ fn substitute(hay: &[u8], line: Range<usize>, runs: &[Run]) -> DecodedText {
             });
         }
         let from = text.len();
-        text.extend_from_slice(&run.decoded);
+        text.extend_from_slice(run.decoded.as_slice());
         pieces.push(Piece {
             text: from..text.len(),
             input: run.input.clone(),
@@ -342,13 +372,11 @@ static CLASS: [u8; 256] = {
     table
 };
 
-/// Finds the encoded runs of one line (at `base` in its haystack), sorted and
-/// disjoint, with what each decodes to.
-fn find_runs(line: &[u8], base: usize, runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
-    find_alphabet_runs(line, base, runs, scratch);
-    if memchr::memchr3(b'%', b'\\', b'&', line).is_some() {
-        find_escapes(line, base, runs);
-    }
+/// Finds the encoded runs of `hay`, sorted and disjoint, with what each
+/// decodes to.
+fn find_runs(hay: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
+    find_alphabet_runs(hay, runs, scratch);
+    find_escapes(hay, runs);
     runs.sort_by_key(|r| r.input.start);
     // Escapes inside a base64 run (a `%2B` is not base64): keep the first.
     let mut end = 0;
@@ -361,15 +389,16 @@ fn find_runs(line: &[u8], base: usize, runs: &mut Vec<Run>, scratch: &mut Vec<u8
     });
 }
 
-/// Base64 and hex runs.
-fn find_alphabet_runs(line: &[u8], base: usize, runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
+/// Base64 and hex runs (a run never holds a line break).
+fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
     let mut i = 0;
     while i < line.len() {
-        if CLASS[usize::from(line[i])] & B64 == 0 {
-            i += 1;
-            continue;
-        }
-        let start = i;
+        // Skip to the next run long enough to decode: the byte MIN_BASE64 - 1
+        // ahead must be in the alphabet, and nothing between.
+        let Some(start) = next_long_run(line, i) else {
+            return;
+        };
+        i = start;
         // Classes seen in the run, and those every byte of it has.
         let (mut seen, mut every) = (0u8, u8::MAX);
         while i < line.len() && CLASS[usize::from(line[i])] & B64 != 0 {
@@ -384,22 +413,18 @@ fn find_alphabet_runs(line: &[u8], base: usize, runs: &mut Vec<Run>, scratch: &m
             padded += 1;
         }
         let run = &line[start..end];
-        let decoded = if every & HEX != 0 && run.len() >= MIN_HEX {
+        let encoding = if every & HEX != 0 && run.len() >= MIN_HEX {
             // Only hex digits: hex if even, else not a run worth decoding.
-            run.len()
-                .is_multiple_of(2)
-                .then(|| decode_hex(run))
-                .flatten()
-                .map(|d| (d, Encoding::Hex))
-        } else if run.len() >= MIN_BASE64 && !(seen & URL_SAFE != 0 && seen & STANDARD != 0) {
-            decode_base64(run, seen & URL_SAFE != 0, scratch).map(|d| (d, Encoding::Base64))
+            (run.len().is_multiple_of(2) && decode_hex(run, scratch)).then_some(Encoding::Hex)
+        } else if !(seen & URL_SAFE != 0 && seen & STANDARD != 0) {
+            decode_base64(run, seen & URL_SAFE != 0, scratch).then_some(Encoding::Base64)
         } else {
             None
         };
-        if let Some((decoded, encoding)) = decoded.filter(|(d, _)| is_text(d)) {
+        if let Some(encoding) = encoding.filter(|_| is_text(scratch)) {
             runs.push(Run {
-                input: base + start..base + padded,
-                decoded,
+                input: start..padded,
+                decoded: Bytes::Heap(scratch.clone()),
                 encoding,
             });
         }
@@ -407,14 +432,40 @@ fn find_alphabet_runs(line: &[u8], base: usize, runs: &mut Vec<Run>, scratch: &m
     }
 }
 
-fn decode_hex(run: &[u8]) -> Option<Vec<u8>> {
-    let value = |c: u8| (c as char).to_digit(16);
-    run.chunks_exact(2)
-        .map(|pair| Some((value(pair[0])? * 16 + value(pair[1])?) as u8))
-        .collect()
+/// The start of the next run of at least [`MIN_BASE64`] alphabet bytes at or
+/// after `from`. Checks the byte a minimum run's length ahead first, and skips
+/// past the last byte outside the alphabet, so most bytes are never read.
+fn next_long_run(line: &[u8], from: usize) -> Option<usize> {
+    let in_alphabet = |b: u8| CLASS[usize::from(b)] & B64 != 0;
+    let mut start = from;
+    loop {
+        let probe = start + MIN_BASE64 - 1;
+        if probe >= line.len() {
+            return None;
+        }
+        // The last byte outside the alphabet in [start, probe], if any.
+        match line[start..=probe].iter().rposition(|&b| !in_alphabet(b)) {
+            None => return Some(start),
+            Some(at) => start += at + 1,
+        }
+    }
 }
 
-fn decode_base64(run: &[u8], url_safe: bool, scratch: &mut Vec<u8>) -> Option<Vec<u8>> {
+/// Decodes hex digits into `out`; false if one is not a hex digit.
+fn decode_hex(run: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let value = |c: u8| (c as char).to_digit(16);
+    for pair in run.chunks_exact(2) {
+        let (Some(high), Some(low)) = (value(pair[0]), value(pair[1])) else {
+            return false;
+        };
+        out.push((high * 16 + low) as u8);
+    }
+    true
+}
+
+/// Decodes base64 into `out`; false if it is not base64.
+fn decode_base64(run: &[u8], url_safe: bool, out: &mut Vec<u8>) -> bool {
     const CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
         .with_encode_padding(false)
         .with_decode_padding_mode(DecodePaddingMode::Indifferent)
@@ -423,10 +474,9 @@ fn decode_base64(run: &[u8], url_safe: bool, scratch: &mut Vec<u8>) -> Option<Ve
     const URL_ENGINE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
     // A run of 4n+1 characters holds one that is not base64 data: drop it.
     let usable = if run.len() % 4 == 1 { &run[..run.len() - 1] } else { run };
-    scratch.clear();
+    out.clear();
     let engine = if url_safe { &URL_ENGINE } else { &STANDARD_ENGINE };
-    engine.decode_vec(usable, scratch).ok()?;
-    Some(scratch.clone())
+    engine.decode_vec(usable, out).is_ok()
 }
 
 /// Whether decoded bytes are text: valid UTF-8, mostly printable, not empty.
@@ -445,62 +495,81 @@ fn is_text(bytes: &[u8]) -> bool {
     printable as f64 >= MIN_TEXT_SHARE * total as f64
 }
 
-/// `%XX`, backslash escapes and HTML entities, one run each.
-fn find_escapes(line: &[u8], base: usize, runs: &mut Vec<Run>) {
+/// `%XX`, backslash escapes and HTML entities, one run each. Simple escapes
+/// (`\n`, `\"`…) count only on lines holding at least [`MIN_SIMPLE_ESCAPES`].
+fn find_escapes(hay: &[u8], runs: &mut Vec<Run>) {
     let first = runs.len();
-    let mut simple = 0;
-    for at in memchr::memchr3_iter(b'%', b'\\', b'&', line) {
-        let rest = &line[at..];
+    // Simple escapes of the current line, not yet known to be enough.
+    let mut line_end = 0;
+    let mut pending: Vec<Run> = Vec::new();
+    let mut escaped_to = 0;
+    for at in memchr::memchr3_iter(b'%', b'\\', b'&', hay) {
+        if at < escaped_to {
+            continue; // inside the previous escape (`\\u0067`)
+        }
+        let rest = &hay[at..];
         let found = match rest[0] {
             b'%' => percent(rest),
             b'\\' => backslash(rest),
             _ => entity(rest),
         };
-        if let Some((len, decoded, encoding, is_simple)) = found {
-            simple += usize::from(is_simple);
-            if runs.last().is_some_and(|r| r.input.end > base + at) {
-                continue; // inside the previous escape (`\\u0067`)
-            }
-            runs.push(Run {
-                input: base + at..base + at + len,
-                decoded,
-                encoding,
-            });
+        let Some((len, decoded, simple)) = found else {
+            continue;
+        };
+        escaped_to = at + len;
+        let encoding = match rest[0] {
+            b'%' => Encoding::Percent,
+            b'\\' => Encoding::Escape,
+            _ => Encoding::Html,
+        };
+        let run = Run {
+            input: at..at + len,
+            decoded,
+            encoding,
+        };
+        if !simple {
+            runs.push(run);
+            continue;
         }
+        if at >= line_end {
+            if pending.len() >= MIN_SIMPLE_ESCAPES {
+                runs.append(&mut pending);
+            }
+            pending.clear();
+            line_end = memchr::memchr(b'\n', &hay[at..]).map_or(hay.len(), |nl| at + nl);
+        }
+        pending.push(run);
     }
-    if simple < MIN_SIMPLE_ESCAPES {
-        // Too few simple escapes to be worth decoding: keep only \u, \x, %XX
-        // and entities (which change what a token is, not just its layout).
-        let mut index = 0;
-        runs.retain(|r| {
-            let keep = index < first || !is_simple_escape(r);
-            index += 1;
-            keep
-        });
+    if pending.len() >= MIN_SIMPLE_ESCAPES {
+        runs.append(&mut pending);
     }
+    debug_assert!(runs[first..].iter().all(|r| r.input.end <= hay.len()));
 }
 
-fn is_simple_escape(run: &Run) -> bool {
-    run.encoding == Encoding::Escape && run.input.len() == 2
-}
-
-type Escape = (usize, Vec<u8>, Encoding, bool);
+/// An escape's length, what it decodes to, and whether it is a simple one.
+type Escape = (usize, Bytes, bool);
 
 fn hex_value(bytes: &[u8]) -> Option<u32> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if bytes.is_empty() || bytes.len() > 6 || !bytes.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
-    u32::from_str_radix(text, 16).ok()
+    bytes
+        .iter()
+        .try_fold(0u32, |value, &b| Some(value * 16 + (b as char).to_digit(16)?))
+}
+
+fn char_bytes(c: char) -> Bytes {
+    let mut buf = [0u8; 4];
+    Bytes::inline(c.encode_utf8(&mut buf).as_bytes())
 }
 
 fn percent(rest: &[u8]) -> Option<Escape> {
     let value = hex_value(rest.get(1..3)?)?;
-    Some((3, vec![value as u8], Encoding::Percent, false))
+    Some((3, Bytes::inline(&[value as u8]), false))
 }
 
 fn backslash(rest: &[u8]) -> Option<Escape> {
-    let simple = |c: u8| Some((2, vec![c], Encoding::Escape, true));
+    let simple = |c: u8| Some((2, Bytes::inline(&[c]), true));
     match *rest.get(1)? {
         b'n' => simple(b'\n'),
         b'r' => simple(b'\r'),
@@ -510,39 +579,44 @@ fn backslash(rest: &[u8]) -> Option<Escape> {
         b'/' => simple(b'/'),
         b'\\' => simple(b'\\'),
         b'u' => {
-            let value = hex_value(rest.get(2..6)?)?;
-            let c = char::from_u32(value)?;
-            Some((6, c.to_string().into_bytes(), Encoding::Escape, false))
+            let c = char::from_u32(hex_value(rest.get(2..6)?)?)?;
+            Some((6, char_bytes(c), false))
         }
         b'x' => {
             let value = hex_value(rest.get(2..4)?)?;
-            Some((4, vec![value as u8], Encoding::Escape, false))
+            Some((4, Bytes::inline(&[value as u8]), false))
         }
         _ => None,
     }
 }
 
 fn entity(rest: &[u8]) -> Option<Escape> {
+    // Most `&` are operators: only `&#` and the five named entities count.
+    if !matches!(rest.get(1), Some(b'#' | b'q' | b'a' | b'l' | b'g')) {
+        return None;
+    }
     let end = memchr::memchr(b';', &rest[..rest.len().min(10)])?;
     let body = &rest[1..end];
     let decoded = match body {
-        b"quot" => "\"".to_owned(),
-        b"amp" => "&".to_owned(),
-        b"lt" => "<".to_owned(),
-        b"gt" => ">".to_owned(),
-        b"apos" => "'".to_owned(),
+        b"quot" => Bytes::inline(b"\""),
+        b"amp" => Bytes::inline(b"&"),
+        b"lt" => Bytes::inline(b"<"),
+        b"gt" => Bytes::inline(b">"),
+        b"apos" => Bytes::inline(b"'"),
         _ => {
             let code = match body {
                 [b'#', b'x' | b'X', hex @ ..] => hex_value(hex)?,
-                [b'#', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+                [b'#', digits @ ..]
+                    if !digits.is_empty() && digits.len() <= 7 && digits.iter().all(u8::is_ascii_digit) =>
+                {
                     std::str::from_utf8(digits).ok()?.parse().ok()?
                 }
                 _ => return None,
             };
-            char::from_u32(code)?.to_string()
+            char_bytes(char::from_u32(code)?)
         }
     };
-    Some((end + 1, decoded.into_bytes(), Encoding::Html, false))
+    Some((end + 1, decoded, false))
 }
 
 #[cfg(test)]
@@ -551,12 +625,12 @@ mod tests {
 
     fn runs_of(line: &str) -> Vec<(String, String, Encoding)> {
         let mut runs = Vec::new();
-        find_runs(line.as_bytes(), 0, &mut runs, &mut Vec::new());
+        find_runs(line.as_bytes(), &mut runs, &mut Vec::new());
         runs.iter()
             .map(|r| {
                 (
                     line[r.input.clone()].to_owned(),
-                    String::from_utf8_lossy(&r.decoded).into_owned(),
+                    String::from_utf8_lossy(r.decoded.as_slice()).into_owned(),
                     r.encoding,
                 )
             })
@@ -617,7 +691,7 @@ mod tests {
     fn a_decoded_text_maps_ranges_back_to_the_input() {
         let hay = b"k: \\u0067hp_x; plain";
         let mut runs = Vec::new();
-        find_runs(hay, 0, &mut runs, &mut Vec::new());
+        find_runs(hay, &mut runs, &mut Vec::new());
         let text = substitute(hay, 0..hay.len(), &runs);
         assert_eq!(text.text, b"k: ghp_x; plain");
         // "ghp_x" in the text is "\u0067hp_x" in the input.
@@ -626,5 +700,72 @@ mod tests {
         assert_eq!(encodings, [Encoding::Escape]);
         // "plain" was copied: nothing to report there.
         assert_eq!(text.input_of(10..15), None);
+    }
+
+    fn tok_rules() -> crate::RuleSet {
+        let pack = r#"
+[[rules]]
+id = "tok"
+name = "t"
+keywords = ["tok_"]
+regex = '(?P<secret>tok_[a-z0-9]{12})'
+severity = "high"
+confidence = "high"
+remediation = "r"
+"#;
+        crate::RuleSet::compile(crate::load_pack("t.toml", pack).expect("parses")).expect("compiles")
+    }
+
+    /// xorshift64: deterministic pseudo-random numbers for the property tests.
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    #[test]
+    fn a_planted_base64_secret_is_found_wherever_it_lands_and_random_bytes_are_not() {
+        use base64::engine::general_purpose::STANDARD;
+        let set = tok_rules();
+        let mut matcher = Matcher::new(&set);
+        let mut decoder = Decoder::new();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let words = ["alpha", "beta", "gamma", "x", "=", ":", "\"", "{", "}", "12", "path/to"];
+        for case in 0..200 {
+            let secret: String = (0..12)
+                .map(|_| b"abcdefghijklmnopqrstuvwxyz0123456789"[(next(&mut state) % 36) as usize] as char)
+                .collect();
+            let planted = STANDARD.encode(format!("key: tok_{secret}"));
+            let mut hay = String::new();
+            let lines = 1 + next(&mut state) % 6;
+            let target = next(&mut state) % lines;
+            for line in 0..lines {
+                for _ in 0..next(&mut state) % 8 {
+                    hay.push_str(words[(next(&mut state) % words.len() as u64) as usize]);
+                    hay.push(' ');
+                }
+                if line == target {
+                    hay.push_str(&planted);
+                    hay.push(' ');
+                }
+                // Random bytes in base64: binary once decoded, never searched.
+                let noise: Vec<u8> = (0..48).map(|_| next(&mut state) as u8).collect();
+                hay.push_str(&STANDARD.encode(noise));
+                hay.push('\n');
+            }
+            let mut out = Vec::new();
+            decoder.find(&mut matcher, hay.as_bytes(), DEFAULT_DEPTH, &mut out);
+            assert_eq!(out.len(), 1, "case {case}: {hay:?} -> {out:?}");
+            let found = &out[0];
+            assert_eq!(found.secret, format!("tok_{secret}").into_bytes(), "case {case}");
+            let span = &hay.as_bytes()[found.input.clone()];
+            let decoded = STANDARD.decode(span).expect("the reported span is the base64 run");
+            assert!(
+                String::from_utf8_lossy(&decoded).contains(&format!("tok_{secret}")),
+                "case {case}"
+            );
+            assert_eq!(found.encodings, [Encoding::Base64]);
+        }
     }
 }
