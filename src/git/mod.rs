@@ -109,20 +109,20 @@ impl GitError {
     }
 }
 
-/// Scans a repository's history (or index) with `rules`, on a pool of `-j`
-/// threads (the history walk's diffing and the blob scanning both run on it).
+/// Scans a repository's history (or index) with `rules`. The commit walk runs
+/// on the calling thread; the diffing of commits and the scanning of blobs run
+/// on a pool of `-j` threads. (Only the parallel stages go to the pool: what a
+/// pool thread allocates stays in that thread's malloc arena, and the walk's
+/// memory, freed on the calling thread, goes back to the system.)
 pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result<ScanOutcome, GitError> {
-    Pool::new(opts.threads).install(|| scan_git_on_pool(rules, git, opts))
-}
-
-fn scan_git_on_pool(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result<ScanOutcome, GitError> {
+    let pool = Pool::new(opts.threads);
     let repo = open(&git.repo)?;
     let sync = repo.clone().into_sync();
     let mut notes = WalkNotes::default();
     let mut jobs = if git.staged {
         staged::staged_jobs(&repo)?
     } else {
-        history_jobs(&repo, &sync, git, &mut notes)?
+        history_jobs(&repo, &sync, git, pool, &mut notes)?
     };
     let mut ignored = ScanStats::default();
     if !opts.no_ignore {
@@ -131,7 +131,7 @@ fn scan_git_on_pool(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Re
         }
     }
     let collector = Collector::new();
-    scan_blobs(&sync, rules, jobs, git.max_blob_size, opts, &collector);
+    pool.install(|| scan_blobs(&sync, rules, jobs, git.max_blob_size, opts, &collector));
     let Gathered { findings, mut stats } = collector.into_inner();
     stats.merge(ignored);
     stats.repository = provenance::repository_info(&repo);
@@ -230,6 +230,7 @@ fn history_jobs(
     repo: &gix::Repository,
     sync: &gix::ThreadSafeRepository,
     git: &GitOptions,
+    pool: Pool,
     notes: &mut WalkNotes,
 ) -> Result<Vec<BlobJob>, GitError> {
     let mut reader = ObjectReader::new(repo);
@@ -268,7 +269,7 @@ fn history_jobs(
         _ => HashSet::new(),
     };
     let mut history = walk(&mut reader, &selection, &shallow);
-    history::attribute(sync, &mut history, selection.since);
+    pool.install(|| history::attribute(sync, &mut history, selection.since));
     if !shallow.is_empty() {
         notes.notes.push(format!(
             "shallow clone: history behind {} boundary commit(s) is not in this clone and was not scanned",
