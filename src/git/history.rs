@@ -137,7 +137,11 @@ type Introduced = (ObjectId, Vec<u8>, usize);
 /// commits share (without it, each read inflates the tree's delta chain again).
 fn thread_repo(repo: &gix::ThreadSafeRepository) -> gix::Repository {
     let mut local = repo.to_thread_local();
-    local.object_cache_size_if_unset(32 << 20);
+    // Trees recur from commit to commit; 8 MiB holds the hot ones. A handle now
+    // lives for a whole split of the -j pool, so its caches fill to their caps:
+    // 32 MiB here raised the peak RSS of a 3,000-commit history from 80 to
+    // 110 MB at the same speed, 8 MiB keeps it at 82-94 MB.
+    local.object_cache_size_if_unset(8 << 20);
     local
 }
 
