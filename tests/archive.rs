@@ -6,24 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::common::images::{bzip2, gzip, tar, xz, zip, zstd};
-use crate::common::{github_token, json, run_in, stderr, stdout};
-use serde_json::Value;
-
-fn paths(doc: &Value) -> Vec<String> {
-    let mut paths: Vec<String> = doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .flat_map(|f| f["locations"].as_array().expect("locations").clone())
-        .map(|l| l["path"].as_str().expect("path").to_owned())
-        .collect();
-    paths.sort();
-    paths
-}
-
-fn line(token: &str) -> Vec<u8> {
-    format!("github.token={token}\n").into_bytes()
-}
+use crate::common::{github_token, json, line, paths, run_in, stderr, stdout};
 
 /// A tree with one secret in each kind of archive.
 fn archives(dir: &Path) {

@@ -39,3 +39,21 @@ pub use hush_testkit::{base62, github_token};
 pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
 }
+
+/// Every location's path in a JSON report, sorted.
+pub fn paths(doc: &serde_json::Value) -> Vec<String> {
+    let mut paths: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| f["locations"].as_array().expect("locations").clone())
+        .map(|l| l["path"].as_str().expect("path").to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// A config line holding `token`.
+pub fn line(token: &str) -> Vec<u8> {
+    format!("github.token={token}\n").into_bytes()
+}

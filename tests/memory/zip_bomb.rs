@@ -8,23 +8,7 @@ use serde_json::Value;
 
 use super::run_measured;
 use crate::common::images::zip;
-use crate::common::{github_token, run_in, stdout};
-
-fn paths(doc: &Value) -> Vec<String> {
-    let mut paths: Vec<String> = doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .flat_map(|f| f["locations"].as_array().expect("locations").clone())
-        .map(|l| l["path"].as_str().expect("path").to_owned())
-        .collect();
-    paths.sort();
-    paths
-}
-
-fn line(token: &str) -> Vec<u8> {
-    format!("github.token={token}\n").into_bytes()
-}
+use crate::common::{github_token, line, paths, run_in, stdout};
 
 /// A zip of `n` members of `size` zero bytes each (about 1000x smaller).
 fn bomb(n: usize, size: usize) -> Vec<u8> {
