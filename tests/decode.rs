@@ -187,3 +187,90 @@ fn the_config_sets_the_depth_and_the_flag_wins() {
     let err = stderr(&out);
     assert!(err.contains(".hush.toml:2: max_decode_depth: at most 4"), "{err}");
 }
+
+#[test]
+fn credentials_people_store_encoded_are_found_with_the_right_rule() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let password = crate::common::base62(94, 16);
+    let auth = STANDARD.encode(format!("deploy:{password}"));
+    let files = [
+        (
+            "config.json",
+            format!(
+                "{{\n  \"auths\": {{\n    \"registry.example.io\": {{\n      \"auth\": \"{auth}\"\n    }}\n  }}\n}}\n"
+            ),
+        ),
+        (".npmrc", format!("//registry.npmjs.org/:_auth={auth}\n")),
+        (
+            "access.log",
+            format!("10.0.0.7 - - \"GET /api HTTP/1.1\" 200 12 \"curl\" Authorization: Basic {auth}\n"),
+        ),
+    ];
+    for (name, text) in &files {
+        fs::write(dir.path().join(name), text).expect("write");
+    }
+    // A service-account key file with its PEM key JSON-escaped onto one line.
+    let body: Vec<String> = (0..20u8)
+        .map(|i| {
+            STANDARD.encode(
+                (0..48u8)
+                    .map(|j| i.wrapping_mul(37).wrapping_add(j.wrapping_mul(11)))
+                    .collect::<Vec<u8>>(),
+            )
+        })
+        .collect();
+    let key = format!(
+        "-----BEGIN {}-----\n{}\n-----END {}-----\n",
+        "PRIVATE KEY",
+        body.join("\n"),
+        "PRIVATE KEY"
+    );
+    let account = serde_json::json!({
+        "type": "service_account",
+        "project_id": "demo-proj-123",
+        "private_key_id": crate::common::base62(95, 40).to_lowercase(),
+        "private_key": key,
+        "client_email": "svc@demo-proj-123.iam.gserviceaccount.com",
+    });
+    fs::write(dir.path().join("sa.json"), format!("{account}\n")).expect("write");
+    let doc = scan(dir.path(), &[]);
+    let rules_at = |path: &str| -> Vec<(String, Vec<Value>)> {
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .flat_map(|f| {
+                f["locations"]
+                    .as_array()
+                    .expect("locations")
+                    .iter()
+                    .filter(|l| l["path"] == path)
+                    .map(|l| {
+                        let chain = l["decoded"].as_array().cloned().unwrap_or_default();
+                        (f["rule_id"].as_str().expect("rule").to_owned(), chain)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert!(
+        rules_at("config.json").iter().any(|(r, _)| r == "docker-config-auth"),
+        "{doc:#}"
+    );
+    assert!(
+        rules_at(".npmrc").iter().any(|(r, _)| r == "npmrc-auth-basic"),
+        "{doc:#}"
+    );
+    assert!(
+        rules_at("access.log")
+            .iter()
+            .any(|(r, _)| r == "http-authorization-basic"),
+        "{doc:#}"
+    );
+    assert!(
+        rules_at("sa.json")
+            .iter()
+            .any(|(r, chain)| r == "gcp-service-account-private-key" && chain == &[serde_json::json!("escape")]),
+        "{doc:#}"
+    );
+}
