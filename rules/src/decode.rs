@@ -434,19 +434,26 @@ fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
 
 /// The start of the next run of at least [`MIN_BASE64`] alphabet bytes at or
 /// after `from`. Checks the byte a minimum run's length ahead first, and skips
-/// past the last byte outside the alphabet, so most bytes are never read.
+/// past the last byte outside the alphabet, so most bytes are never read, and
+/// none twice.
 fn next_long_run(line: &[u8], from: usize) -> Option<usize> {
     let in_alphabet = |b: u8| CLASS[usize::from(b)] & B64 != 0;
     let mut start = from;
+    // Bytes in [start, checked) are known to be in the alphabet.
+    let mut checked = from;
     loop {
         let probe = start + MIN_BASE64 - 1;
         if probe >= line.len() {
             return None;
         }
-        // The last byte outside the alphabet in [start, probe], if any.
-        match line[start..=probe].iter().rposition(|&b| !in_alphabet(b)) {
+        // The last byte outside the alphabet in what is not yet known.
+        let low = start.max(checked);
+        match line[low..=probe].iter().rposition(|&b| !in_alphabet(b)) {
             None => return Some(start),
-            Some(at) => start += at + 1,
+            Some(at) => {
+                start = low + at + 1;
+                checked = probe + 1;
+            }
         }
     }
 }
@@ -665,6 +672,27 @@ mod tests {
                 .is_empty()
         );
         assert!(runs_of("src/components/widgets/button_group.rs").is_empty());
+    }
+
+    #[test]
+    fn long_runs_are_found_wherever_they_start() {
+        let alphabet = b"Zz9+/_-aB";
+        for len in [MIN_BASE64 - 1, MIN_BASE64, MIN_BASE64 + 7] {
+            for lead in 0..30 {
+                let mut line = vec![b' '; lead];
+                line.extend((0..len).map(|i| alphabet[i % alphabet.len()]));
+                line.extend_from_slice(b" x.y");
+                let found = next_long_run(&line, 0);
+                if len >= MIN_BASE64 {
+                    assert_eq!(found, Some(lead), "len {len} lead {lead}");
+                } else {
+                    assert_eq!(found, None, "len {len} lead {lead}");
+                }
+            }
+        }
+        // Short runs before a long one are stepped over.
+        let line = b"ab cd_ef12345 ghi.jk AAAAAAAAAABBBBBBBBBBCC end";
+        assert_eq!(next_long_run(line, 0), Some(21));
     }
 
     #[test]
