@@ -18,7 +18,7 @@
 
 use std::io::{self, Read};
 
-use hush_rules::decode::{DecodedMatch, Decoder, Encoding as Decoded, DEFAULT_DEPTH};
+use hush_rules::decode::{superseded, DecodedMatch, Decoder, Encoding as Decoded, DEFAULT_DEPTH};
 use hush_rules::{Match, Matcher, RuleSet};
 
 use crate::text::{decode_utf16, sniff, Encoding, Utf16Reader, SNIFF_LEN};
@@ -161,7 +161,7 @@ impl<'s> StreamScanner<'s> {
             self.found.sort_unstable_by_key(|m| m.secret.start);
             for m in &self.found {
                 let at = pos.base + m.secret.start as u64;
-                if at >= reported_upto && at < limit && !decoded_instead(m, &self.decoded) {
+                if at >= reported_upto && at < limit && !superseded(m, &self.decoded) {
                     out.push(locate(&self.buf, pos, m));
                 }
             }
@@ -224,7 +224,7 @@ impl<'s> StreamScanner<'s> {
             .find(&mut self.matcher, bytes, self.decode_depth, &mut self.decoded);
         self.found.sort_unstable_by_key(|m| m.secret.start);
         for m in &self.found {
-            if !decoded_instead(m, &self.decoded) {
+            if !superseded(m, &self.decoded) {
                 out.push(locate(bytes, ChunkPosition::default(), m));
             }
         }
@@ -239,15 +239,6 @@ impl<'s> StreamScanner<'s> {
         self.decoder
             .find(&mut self.matcher, &self.buf, self.decode_depth, &mut self.decoded);
     }
-}
-
-/// Whether the same rule also matched `m`'s bytes once decoded: the decoded
-/// secret is the credential (`p%40ss` is the password `p@ss`), so the encoded
-/// form is not reported beside it.
-fn decoded_instead(m: &Match, decoded: &[DecodedMatch]) -> bool {
-    decoded
-        .iter()
-        .any(|d| d.rule == m.rule && d.input.start < m.secret.end && m.secret.start < d.input.end)
 }
 
 /// Reads until `buf` holds `chunk` bytes or the stream ends; true at end of stream.

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::{github_token, json, run_in, stderr, stdout};
+use crate::common::{github_token, json, paths, run_in, stderr, stdout};
 
 /// A tree with one findable token in `found.txt`, so each test also shows the
 /// scan went on past the bad input.
@@ -15,23 +15,6 @@ fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::write(dir.path().join("found.txt"), format!("T={}\n", github_token(42))).expect("write");
     dir
-}
-
-fn finding_paths(doc: &serde_json::Value) -> Vec<String> {
-    let mut v: Vec<String> = doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .flat_map(|f| {
-            f["locations"]
-                .as_array()
-                .expect("locations")
-                .iter()
-                .map(|l| l["path"].as_str().expect("path").to_owned())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
@@ -83,7 +66,7 @@ fn unreadable_file_is_reported_and_the_scan_goes_on() {
     let err = stderr(&out);
     assert!(err.contains("secret.txt: Permission denied"), "{err}");
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(finding_paths(&json(&out)), vec!["found.txt"]);
+    assert_eq!(paths(&json(&out)), vec!["found.txt"]);
 }
 
 fn unsafe_free_euid_is_root() -> bool {
@@ -126,11 +109,7 @@ fn utf16_text_is_decoded_and_scanned() {
     fs::write(dir.path().join("be-bom.ini"), utf16(&text(12), false, true)).expect("write");
     fs::write(dir.path().join("le-nobom.ini"), utf16(&text(13), true, false)).expect("write");
     let doc = json(&run_in(dir.path(), &["scan", "--format", "json", "."]));
-    assert_eq!(
-        finding_paths(&doc),
-        vec!["be-bom.ini", "le-bom.ini", "le-nobom.ini"],
-        "{doc}"
-    );
+    assert_eq!(paths(&doc), vec!["be-bom.ini", "le-bom.ini", "le-nobom.ini"], "{doc}");
     for f in doc["findings"].as_array().expect("findings") {
         assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(9)), "{f}");
     }
@@ -178,12 +157,12 @@ fn symlink_loop_is_reported_not_followed_forever() {
     let out = run_in(p, &["scan", "--verbose", "--format", "json", "."]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("skipped a/up: symbolic link"), "{}", stderr(&out));
-    assert_eq!(finding_paths(&json(&out)), vec!["found.txt"]);
+    assert_eq!(paths(&json(&out)), vec!["found.txt"]);
     let out = run_in(p, &["scan", "--follow", "--format", "json", "."]);
     let err = stderr(&out);
     assert!(err.contains("symbolic link loop"), "{err}");
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(finding_paths(&json(&out)), vec!["found.txt"]);
+    assert_eq!(paths(&json(&out)), vec!["found.txt"]);
 }
 
 #[test]
@@ -225,9 +204,9 @@ fn path_longer_than_4096_bytes_is_handled() {
     assert!(status.success());
     let out = run_in(dir.path(), &["scan", "--format", "json", "."]);
     let doc = json(&out);
-    let paths = finding_paths(&doc);
-    assert!(paths.contains(&"found.txt".to_owned()), "{paths:?}");
-    let deep_found = paths.iter().any(|p| p.ends_with("deep.txt"));
+    let found = paths(&doc);
+    assert!(found.contains(&"found.txt".to_owned()), "{found:?}");
+    let deep_found = found.iter().any(|p| p.ends_with("deep.txt"));
     let reported = stderr(&out).contains("File name too long");
     assert!(
         deep_found || reported,

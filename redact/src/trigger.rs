@@ -520,21 +520,26 @@ mod tests {
         assert_eq!(t.kinds(b"nothing"), 0);
     }
 
+    /// A multi-line rule's reach: 10 bytes before its keyword, 50 after.
+    const OPEN_REACH: Reach = Reach {
+        before: 10,
+        after: 50,
+        always: false,
+    };
+
+    /// `password`, a keyword of a rule with [`OPEN_REACH`].
+    fn password_word() -> Word {
+        Word {
+            bytes: b"password".to_vec(),
+            kinds: RULE,
+            reach: OPEN_REACH,
+        }
+    }
+
     #[test]
     fn line_spans_come_from_multi_line_keywords_only() {
-        let reach = Reach {
-            before: 10,
-            after: 50,
-            always: false,
-        };
-        let words = vec![
-            Word {
-                bytes: b"password".to_vec(),
-                kinds: RULE,
-                reach,
-            },
-            Word::from((b"ghp_".to_vec(), RULE)),
-        ];
+        let reach = OPEN_REACH;
+        let words = vec![password_word(), Word::from((b"ghp_".to_vec(), RULE))];
         let t = Triggers::new(&words).expect("builds");
         assert_eq!(t.line(b"ghp_ only").span, None);
         assert_eq!(
@@ -563,17 +568,9 @@ mod tests {
 
     #[test]
     fn block_hits_give_each_line_what_a_walk_of_it_gives() {
-        let reach = Reach {
-            before: 10,
-            after: 50,
-            always: false,
-        };
+        let reach = OPEN_REACH;
         let words = vec![
-            Word {
-                bytes: b"password".to_vec(),
-                kinds: RULE,
-                reach,
-            },
+            password_word(),
             Word {
                 bytes: b"-----BEGIN RSA PRIVATE KEY-----".to_vec(),
                 kinds: RULE,

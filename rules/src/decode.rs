@@ -101,9 +101,8 @@ pub struct DecodedText {
 
 impl DecodedText {
     /// The input bytes behind `range` of the text, and the encodings of the
-    /// decoded pieces it touches; `None` when it touches none (the plain text
-    /// already held it).
-    pub fn input_of(&self, range: Range<usize>) -> Option<(Range<usize>, Vec<Encoding>)> {
+    /// decoded pieces it touches (none: the input held it as it stands).
+    pub fn input_of(&self, range: Range<usize>) -> (Range<usize>, Vec<Encoding>) {
         let first = self.pieces.partition_point(|p| p.text.end <= range.start);
         let mut encodings = Vec::new();
         let mut start = None;
@@ -130,10 +129,7 @@ impl DecodedText {
             start.get_or_insert(from);
             end = to;
         }
-        if encodings.is_empty() {
-            return None;
-        }
-        Some((start.unwrap_or(0)..end, encodings))
+        (start.unwrap_or(0)..end, encodings)
     }
 }
 
@@ -149,6 +145,15 @@ pub struct DecodedMatch {
     pub input: Range<usize>,
     /// Encodings undone, outermost first.
     pub encodings: Vec<Encoding>,
+}
+
+/// Whether the same rule also matched `m`'s bytes once decoded: the decoded
+/// secret is the credential (`p%40ss` is the password `p@ss`), so the plain
+/// match of the encoded form is not reported beside it.
+pub fn superseded(m: &Match, decoded: &[DecodedMatch]) -> bool {
+    decoded
+        .iter()
+        .any(|d| d.rule == m.rule && d.input.start < m.secret.end && m.secret.start < d.input.end)
 }
 
 /// Per-thread scratch of the decode stage.
@@ -227,37 +232,23 @@ impl Decoder {
         found.clear();
         matcher.find(&text.text, &mut found);
         for m in &found {
-            let Some((mut input, mut encodings)) = text.input_of(m.secret.clone()) else {
-                continue;
-            };
-            // Back through the texts this one was decoded from.
-            let mut mapped = true;
+            let (mut input, mut encodings) = text.input_of(m.secret.clone());
+            if encodings.is_empty() {
+                continue; // the text this one was decoded from held it already
+            }
+            // Back through the texts this one was decoded from, outermost last.
             for level in outer.iter().rev() {
-                match level.input_of(input.clone()) {
-                    Some((range, outer_encodings)) => {
-                        input = range;
-                        let mut chain = outer_encodings;
-                        chain.extend(encodings);
-                        encodings = chain;
-                    }
-                    None => {
-                        // Copied text of the outer level: map one to one.
-                        match copied_input(level, input.clone()) {
-                            Some(range) => input = range,
-                            None => mapped = false,
-                        }
-                    }
-                }
+                let (range, mut chain) = level.input_of(input);
+                chain.extend(encodings);
+                (input, encodings) = (range, chain);
             }
-            if mapped {
-                out.push(DecodedMatch {
-                    rule: m.rule,
-                    secret: text.text[m.secret.clone()].to_vec(),
-                    matched: text.text[m.span.clone()].to_vec(),
-                    input,
-                    encodings,
-                });
-            }
+            out.push(DecodedMatch {
+                rule: m.rule,
+                secret: text.text[m.secret.clone()].to_vec(),
+                matched: text.text[m.span.clone()].to_vec(),
+                input,
+                encodings,
+            });
         }
         self.found = found;
         if depth == 0 {
@@ -297,16 +288,6 @@ fn line_around(hay: &[u8], at: usize) -> (usize, usize) {
     let start = memchr::memrchr(b'\n', &hay[..at]).map_or(0, |nl| nl + 1);
     let end = memchr::memchr(b'\n', &hay[at..]).map_or(hay.len(), |nl| at + nl);
     (start, end)
-}
-
-/// The input range behind `range` when it lies in copied pieces only.
-fn copied_input(text: &DecodedText, range: Range<usize>) -> Option<Range<usize>> {
-    let piece = text
-        .pieces
-        .iter()
-        .find(|p| p.encoding.is_none() && p.text.start <= range.start && range.end <= p.text.end)?;
-    let shift = |at: usize| piece.input.start + (at - piece.text.start);
-    Some(shift(range.start)..shift(range.end))
 }
 
 /// The line `line` of `hay` with `runs` (sorted, disjoint) decoded in place.
@@ -505,7 +486,6 @@ fn is_text(bytes: &[u8]) -> bool {
 /// `%XX`, backslash escapes and HTML entities, one run each. Simple escapes
 /// (`\n`, `\"`…) count only on lines holding at least [`MIN_SIMPLE_ESCAPES`].
 fn find_escapes(hay: &[u8], runs: &mut Vec<Run>) {
-    let first = runs.len();
     // Simple escapes of the current line, not yet known to be enough.
     let mut line_end = 0;
     let mut pending: Vec<Run> = Vec::new();
@@ -550,7 +530,6 @@ fn find_escapes(hay: &[u8], runs: &mut Vec<Run>) {
     if pending.len() >= MIN_SIMPLE_ESCAPES {
         runs.append(&mut pending);
     }
-    debug_assert!(runs[first..].iter().all(|r| r.input.end <= hay.len()));
 }
 
 /// An escape's length, what it decodes to, and whether it is a simple one.
@@ -723,11 +702,12 @@ mod tests {
         let text = substitute(hay, 0..hay.len(), &runs);
         assert_eq!(text.text, b"k: ghp_x; plain");
         // "ghp_x" in the text is "\u0067hp_x" in the input.
-        let (input, encodings) = text.input_of(3..8).expect("touches a decoded piece");
+        let (input, encodings) = text.input_of(3..8);
         assert_eq!(&hay[input], b"\\u0067hp_x");
         assert_eq!(encodings, [Encoding::Escape]);
-        // "plain" was copied: nothing to report there.
-        assert_eq!(text.input_of(10..15), None);
+        // "plain" was copied: the same bytes of the input, no encoding.
+        assert_eq!(text.input_of(10..15), (15..20, Vec::new()));
+        assert_eq!(&hay[15..20], b"plain");
     }
 
     fn tok_rules() -> crate::RuleSet {
