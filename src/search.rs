@@ -28,7 +28,7 @@ pub struct ScanOptions {
     pub follow_links: bool,
     /// Files larger than this are skipped (and noted).
     pub max_file_size: u64,
-    /// Walker threads; 0 picks from the number of CPUs.
+    /// Worker threads of every source (`-j`); 0 picks one per CPU (see [`Pool`]).
     pub threads: usize,
     /// Live counters for a progress display.
     pub progress: Option<Arc<Progress>>,
