@@ -2,7 +2,7 @@
 //! [`hush_rules`] engine, groups matches into findings and writes reports.
 //!
 //! The data flow follows docs/DESIGN.md: a source (the filesystem walker, stdin) reads
-//! bytes and names their [`Origin`]; [`stream::StreamScanner`] runs the engine over
+//! bytes and names their [`origin::Origin`]; [`stream::StreamScanner`] runs the engine over
 //! them in bounded, overlapping chunks and locates each match (line, column);
 //! [`finding::FindingSet`] groups matches by rule and secret; a report formats the
 //! findings. The `hush` binary (src/main.rs) is one user of this library.
