@@ -45,8 +45,6 @@ impl Default for Limits {
 pub enum BuildError {
     #[error(transparent)]
     Literal(#[from] LiteralError),
-    #[error("cannot build the trigger automaton: {0}")]
-    Triggers(aho_corasick::BuildError),
 }
 
 /// Builds a [`Redactor`].
@@ -154,7 +152,7 @@ impl RedactorBuilder {
                 .iter()
                 .map(|p| Word::from((p.clone(), trigger::LITERAL))),
         );
-        let triggers = Triggers::new(&words).map_err(BuildError::Triggers)?;
+        let triggers = Triggers::new(&words);
         let mut limits = self.limits;
         limits.partial_hold = limits.partial_hold.max(literals.max_len());
         // Windows of a long line overlap by twice the widest match a rule or a

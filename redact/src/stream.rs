@@ -232,8 +232,9 @@ impl<'r> RedactStream<'r> {
             return;
         }
         let mut hits = mem::take(&mut self.hits);
-        self.redactor.triggers.hits(block, &mut hits);
-        let mut positions = hits.positions().peekable();
+        let triggers = &self.redactor.triggers;
+        triggers.hits(block, &mut hits);
+        let mut positions = triggers.positions(&hits).peekable();
         let mut pos = 0;
         while pos < block.len() {
             if self.hold.is_some() {

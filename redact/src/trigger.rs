@@ -2,25 +2,10 @@
 //! a literal mask. Every input byte goes through it, and a line without a hit is
 //! copied out untouched, so it decides the redactor's throughput.
 //!
-//! It is an ASCII-case-insensitive Aho-Corasick automaton with every transition
-//! filled in (a DFA), built here and run by hand over four lanes of a block at
-//! once. One walk is bound by the latency of its table lookups (one state depends
-//! on the last); four independent walks interleaved hide much of it. Lanes start
-//! at line starts; no trigger word holds a newline, so after a newline the
-//! automaton is back in its start state and the lanes see what one walk would.
-//!
-//! The table is laid out for the cache: one column per byte that occurs in a word
-//! (both cases of a letter share one; every other byte shares column 0), `u32`
-//! row offsets, and match states first, so that "is this a match" is one compare;
-//! within each group states are in breadth-first order, so the states near the
-//! root, where the walk spends its time, share cache lines and pages. With the
-//! ~1,000 default rules (3,600 words, 20k states, 63 columns) it takes 5 MB, half
-//! of `aho_corasick`'s DFA of the same words (whose rows are padded to a power of
-//! two), and builds faster. On 100 MB of the benchmark logs the four-lane walk
-//! ran at 0.4-0.55 GB/s over `aho_corasick`'s DFA, 0.76-0.89 GB/s over this
-//! table in trie order, 1.1-1.2 GB/s in breadth-first order (one noisy core;
-//! `u16` state numbers, half the size again, were slower for the multiply, and
-//! eight lanes were no faster than four).
+//! The search is the engine's keyword automaton
+//! ([`hush_rules::keywords::KeywordAutomaton`], the one the scanner's rules run
+//! on), over the trigger words; this module adds what each word means to the
+//! redactor.
 //!
 //! Only a prefix of each word is needed: a line holding a word holds its prefix.
 //! Cutting words to [`MAX_WORD`] bytes keeps the automaton small however long the
@@ -32,12 +17,10 @@
 //! match state, from which the reach of its multi-line keywords is read
 //! ([`Triggers::line_span`]) without walking the line again.
 
+use hush_rules::keywords::{KeywordAutomaton, KeywordHits};
+
 /// Words are cut to this many bytes.
 const MAX_WORD: usize = 16;
-/// Interleaved walks per block (the loop in `hits` is written for four).
-const LANES: usize = 4;
-/// Blocks shorter than this are walked in one lane.
-const MIN_LANE_BLOCK: usize = 4096;
 
 /// Which detectors a trigger word is for: a bit set of the constants below.
 pub(crate) type Kinds = u8;
@@ -103,22 +86,11 @@ pub(crate) struct LineSpan {
     pub end: usize,
 }
 
-/// The compiled trigger words: an Aho-Corasick automaton with every transition
-/// filled in (a DFA), laid out to keep the walk's working set small.
+/// The compiled trigger words: the keyword automaton, and per match state the
+/// kinds of its words and the reach of its multi-line ones.
 #[derive(Debug)]
 pub(crate) struct Triggers {
-    /// The column of each byte in `trans`: one per byte that occurs in a word
-    /// (both cases of an ASCII letter share one), and 0 for every other byte.
-    classes: [u8; 256],
-    /// Columns per state.
-    stride: usize,
-    /// Row by row, the next state for each column, as that state's row offset
-    /// (index x stride).
-    trans: Vec<u32>,
-    /// The start state's row offset.
-    start: u32,
-    /// Match states come first: a state whose offset is below this is one.
-    matches_end: u32,
+    automaton: KeywordAutomaton,
     /// Per match state: the kinds of the words that end in it.
     kinds: Vec<Kinds>,
     /// Per match state: its multi-line words, a range of `spans`.
@@ -140,18 +112,9 @@ pub(crate) struct Hit {
     state: u32,
 }
 
-/// Where trigger words end in a block, lane by lane (in order).
+/// Where trigger words end in a block.
 #[derive(Debug, Default)]
-pub(crate) struct Hits {
-    lanes: [Vec<Hit>; LANES],
-}
-
-impl Hits {
-    /// The hits, in increasing order of position; every word in the block has one.
-    pub fn positions(&self) -> impl Iterator<Item = Hit> + '_ {
-        self.lanes.iter().flatten().copied()
-    }
-}
+pub(crate) struct Hits(KeywordHits);
 
 /// What the trigger automaton found in one line: the kinds of its words and the
 /// span of its multi-line keywords.
@@ -163,7 +126,7 @@ pub(crate) struct LineInfo {
 
 impl Triggers {
     /// Compiles the words, each with the kinds of detector it is for.
-    pub fn new(words: &[Word]) -> Result<Triggers, aho_corasick::BuildError> {
+    pub fn new(words: &[Word]) -> Triggers {
         let mut cut: Vec<(Vec<u8>, Kinds, Reach)> = words
             .iter()
             .filter(|w| !w.bytes.is_empty() && !w.bytes.contains(&b'\n'))
@@ -186,100 +149,17 @@ impl Triggers {
             }
             same
         });
-        Ok(Triggers::build(&cut))
-    }
-
-    /// The automaton of `words` (lowercase, deduplicated): a trie, then failure
-    /// links in breadth-first order, each missing transition filled from the
-    /// failure state's, and each state's words extended with its failure state's.
-    fn build(words: &[(Vec<u8>, Kinds, Reach)]) -> Triggers {
-        let mut classes = [0u8; 256];
-        let mut stride = 1;
-        for (w, _, _) in words {
-            for &b in w {
-                if classes[usize::from(b)] == 0 {
-                    // At most 1 + 256 - 26 columns: a u8 holds the index.
-                    classes[usize::from(b)] = stride as u8;
-                    classes[usize::from(b.to_ascii_uppercase())] = stride as u8;
-                    stride += 1;
-                }
-            }
-        }
-        const NONE: u32 = u32::MAX;
-        // Trie, rows by state index; state 0 is the root.
-        let mut trans = vec![NONE; stride];
-        let mut own: Vec<Vec<u32>> = vec![Vec::new()];
-        for (i, (w, _, _)) in words.iter().enumerate() {
-            let mut s = 0;
-            for &b in w {
-                let at = s * stride + usize::from(classes[usize::from(b)]);
-                if trans[at] == NONE {
-                    trans[at] = own.len() as u32;
-                    own.push(Vec::new());
-                    trans.resize(trans.len() + stride, NONE);
-                }
-                s = trans[at] as usize;
-            }
-            own[s].push(i as u32);
-        }
-        let states = own.len();
-        // Failure links and the filled transitions, breadth first.
-        let mut fail = vec![0u32; states];
-        let mut order = Vec::with_capacity(states);
-        for t in &mut trans[..stride] {
-            match *t {
-                NONE => *t = 0,
-                child => order.push(child),
-            }
-        }
-        let mut next = 0;
-        while next < order.len() {
-            let s = order[next] as usize;
-            next += 1;
-            let f = fail[s] as usize;
-            let inherited = own[f].clone();
-            own[s].extend(inherited);
-            for c in 0..stride {
-                let at = s * stride + c;
-                match trans[at] {
-                    NONE => trans[at] = trans[f * stride + c],
-                    t => {
-                        fail[t as usize] = trans[f * stride + c];
-                        order.push(t);
-                    }
-                }
-            }
-        }
-        // Match states first, then the others, each in breadth-first order so
-        // that the states near the root, where the walk spends its time, are
-        // close together; rows renumbered as offsets.
-        let mut index = vec![0u32; states];
-        let mut by_index = Vec::with_capacity(states);
-        for pass_matches in [true, false] {
-            for s in std::iter::once(0).chain(order.iter().map(|&s| s as usize)) {
-                if own[s].is_empty() != pass_matches {
-                    index[s] = by_index.len() as u32;
-                    by_index.push(s);
-                }
-            }
-        }
-        let matches = own.iter().filter(|w| !w.is_empty()).count();
-        let offset = |s: u32| -> u32 {
-            u32::try_from(index[s as usize] as usize * stride).expect("the trigger automaton fits u32 offsets")
-        };
-        let mut table = Vec::with_capacity(states * stride);
-        for &s in &by_index {
-            table.extend(trans[s * stride..(s + 1) * stride].iter().map(|&t| offset(t)));
-        }
+        let automaton = KeywordAutomaton::new(&cut.iter().map(|(w, _, _)| w.as_slice()).collect::<Vec<_>>());
         let (mut kinds, mut span_words, mut spans) = (Vec::new(), Vec::new(), Vec::new());
-        for &s in &by_index[..matches] {
-            kinds.push(own[s].iter().fold(0, |k, &w| {
-                let (_, kinds, reach) = &words[w as usize];
+        for m in 0..automaton.match_states() as u32 {
+            let words = automaton.words_of(m);
+            kinds.push(words.iter().fold(0, |k, &w| {
+                let (_, kinds, reach) = &cut[w as usize];
                 k | kinds | if reach.after > 0 { SPAN } else { 0 }
             }));
             let from = spans.len() as u32;
-            for &w in &own[s] {
-                let (bytes, _, reach) = &words[w as usize];
+            for &w in words {
+                let (bytes, _, reach) = &cut[w as usize];
                 if reach.after > 0 {
                     spans.push((bytes.len() as u32, *reach));
                 }
@@ -287,43 +167,24 @@ impl Triggers {
             span_words.push((from, spans.len() as u32));
         }
         Triggers {
-            classes,
-            stride,
-            trans: table,
-            start: offset(0),
-            matches_end: u32::try_from(matches * stride).expect("the trigger automaton fits u32 offsets"),
+            automaton,
             kinds,
             span_words,
             spans,
         }
     }
 
-    /// The next state after byte `b` in state `s`.
-    #[inline(always)]
-    fn next(&self, s: u32, b: u8) -> u32 {
-        self.trans[(s + u32::from(self.classes[usize::from(b)])) as usize]
-    }
-
-    /// The index of match state `s`, if it is one.
-    #[inline(always)]
-    fn matched(&self, s: u32) -> Option<u32> {
-        (s < self.matches_end).then(|| s / self.stride as u32)
-    }
-
     /// The kinds and the multi-line span of `hay`'s trigger words, in one walk.
     pub fn line(&self, hay: &[u8]) -> LineInfo {
         let mut info = LineInfo::default();
-        let mut s = self.start;
-        for (k, &b) in hay.iter().enumerate() {
-            s = self.next(s, b);
-            if let Some(m) = self.matched(s) {
-                let kinds = self.kinds[m as usize];
-                info.kinds |= kinds;
-                if kinds & SPAN != 0 {
-                    self.add_span(&mut info.span, hay, k, m);
-                }
+        self.automaton.for_each_match(hay, |hit| {
+            let kinds = self.kinds[hit.state as usize];
+            info.kinds |= kinds;
+            if kinds & SPAN != 0 {
+                self.add_span(&mut info.span, hay, hit.last, hit.state);
             }
-        }
+            false
+        });
         info
     }
 
@@ -368,89 +229,26 @@ impl Triggers {
 
     /// The kinds of every trigger word in `hay` (0: none).
     pub fn kinds(&self, hay: &[u8]) -> Kinds {
-        let mut s = self.start;
         let mut kinds = 0;
-        for &b in hay {
-            s = self.next(s, b);
-            if let Some(m) = self.matched(s) {
-                kinds |= self.kinds[m as usize];
-                if kinds == ALL | SPAN {
-                    break;
-                }
-            }
-        }
+        self.automaton.for_each_match(hay, |hit| {
+            kinds |= self.kinds[hit.state as usize];
+            kinds == ALL | SPAN
+        });
         kinds
     }
 
-    /// Finds where trigger words end in `block` (complete lines). Not inlined: in
-    /// a caller of its own the four lanes' states and pointers stay in registers.
-    #[inline(never)]
+    /// Finds where trigger words end in `block`.
     pub fn hits(&self, block: &[u8], hits: &mut Hits) {
-        for lane in &mut hits.lanes {
-            lane.clear();
-        }
-        if self.kinds.is_empty() {
-            return;
-        }
-        if block.len() < MIN_LANE_BLOCK {
-            self.walk(self.start, block, 0, &mut hits.lanes[0]);
-            return;
-        }
-        // Lane l starts at the first line start at or after l/LANES of the block.
-        let mut bounds = [block.len(); LANES + 1];
-        bounds[0] = 0;
-        for (l, bound) in bounds.iter_mut().enumerate().take(LANES).skip(1) {
-            let want = l * (block.len() / LANES);
-            *bound = memchr::memchr(b'\n', &block[want..]).map_or(block.len(), |nl| want + nl + 1);
-        }
-        let lanes: [&[u8]; LANES] = std::array::from_fn(|l| &block[bounds[l]..bounds[l + 1].max(bounds[l])]);
-        let common = lanes.iter().map(|l| l.len()).min().unwrap_or(0);
-        // Equal-length slices zipped: no bounds checks on the input, and one test
-        // of the four states for the rare match state.
-        let (l0, l1, l2, l3) = (
-            &lanes[0][..common],
-            &lanes[1][..common],
-            &lanes[2][..common],
-            &lanes[3][..common],
-        );
-        let end = self.matches_end;
-        let (mut s0, mut s1, mut s2, mut s3) = (self.start, self.start, self.start, self.start);
-        for (k, (((&b0, &b1), &b2), &b3)) in l0.iter().zip(l1).zip(l2).zip(l3).enumerate() {
-            s0 = self.next(s0, b0);
-            s1 = self.next(s1, b1);
-            s2 = self.next(s2, b2);
-            s3 = self.next(s3, b3);
-            if (s0 < end) | (s1 < end) | (s2 < end) | (s3 < end) {
-                for (l, s) in [s0, s1, s2, s3].into_iter().enumerate() {
-                    if let Some(m) = self.matched(s) {
-                        hits.lanes[l].push(Hit {
-                            pos: bounds[l] + k,
-                            kinds: self.kinds[m as usize],
-                            state: m,
-                        });
-                    }
-                }
-            }
-        }
-        for (l, s) in [s0, s1, s2, s3].into_iter().enumerate() {
-            let rest = &lanes[l][common..];
-            self.walk(s, rest, bounds[l] + common, &mut hits.lanes[l]);
-        }
+        self.automaton.find(block, &mut hits.0);
     }
 
-    /// One walk over `bytes` from state `s`, pushing `offset +` the position of
-    /// each word's last byte.
-    fn walk(&self, mut s: u32, bytes: &[u8], offset: usize, out: &mut Vec<Hit>) {
-        for (k, &b) in bytes.iter().enumerate() {
-            s = self.next(s, b);
-            if let Some(m) = self.matched(s) {
-                out.push(Hit {
-                    pos: offset + k,
-                    kinds: self.kinds[m as usize],
-                    state: m,
-                });
-            }
-        }
+    /// The hits, in increasing order of position; every word in the block has one.
+    pub fn positions<'a>(&'a self, hits: &'a Hits) -> impl Iterator<Item = Hit> + 'a {
+        hits.0.iter().map(|h| Hit {
+            pos: h.last,
+            kinds: self.kinds[h.state as usize],
+            state: h.state,
+        })
     }
 }
 
@@ -463,15 +261,15 @@ mod tests {
             .iter()
             .map(|w| Word::from((w.as_bytes().to_vec(), RULE)))
             .collect();
-        Triggers::new(&words).expect("builds")
+        Triggers::new(&words)
     }
 
     /// The lines (by index) that have a hit.
     fn hit_lines(t: &Triggers, block: &[u8]) -> Vec<usize> {
         let mut hits = Hits::default();
         t.hits(block, &mut hits);
-        let mut lines: Vec<usize> = hits
-            .positions()
+        let mut lines: Vec<usize> = t
+            .positions(&hits)
             .map(|h| memchr::memchr_iter(b'\n', &block[..h.pos]).count())
             .collect();
         lines.dedup();
@@ -495,7 +293,7 @@ mod tests {
             }
             block.extend_from_slice(line.as_bytes());
         }
-        assert!(block.len() > MIN_LANE_BLOCK * 4);
+        assert!(block.len() > 100_000, "long enough for the automaton's four lanes");
         assert_eq!(hit_lines(&t, &block), expected);
         for (i, line) in block.split_inclusive(|&b| b == b'\n').enumerate() {
             assert_eq!(t.kinds(line) != 0, expected.binary_search(&i).is_ok(), "line {i}");
@@ -510,7 +308,7 @@ mod tests {
             Word::from((b"://".to_vec(), URL)),
             Word::from((b"ken".to_vec(), LITERAL)),
         ];
-        let t = Triggers::new(&words).expect("builds");
+        let t = Triggers::new(&words);
         assert_eq!(
             t.kinds(b"a Token b"),
             RULE | NAME | LITERAL,
@@ -540,7 +338,7 @@ mod tests {
     fn line_spans_come_from_multi_line_keywords_only() {
         let reach = OPEN_REACH;
         let words = vec![password_word(), Word::from((b"ghp_".to_vec(), RULE))];
-        let t = Triggers::new(&words).expect("builds");
+        let t = Triggers::new(&words);
         assert_eq!(t.line(b"ghp_ only").span, None);
         assert_eq!(
             t.line(b"password accepted for user deploy-bot-42 from 10.0.0.7 port 22 via ssh2 (publickey)")
@@ -558,7 +356,7 @@ mod tests {
             kinds: RULE,
             reach: Reach { always: true, ..reach },
         };
-        let t = Triggers::new(&[long]).expect("builds");
+        let t = Triggers::new(&[long]);
         assert_eq!(
             t.line(b"x-----BEGIN RSA PRIVATE KEY-----").span,
             Some(LineSpan { before: 9, end: 51 }),
@@ -579,7 +377,7 @@ mod tests {
             Word::from((b"ghp_".to_vec(), RULE)),
             Word::from((b"word".to_vec(), NAME)),
         ];
-        let t = Triggers::new(&words).expect("builds");
+        let t = Triggers::new(&words);
         let mut block = Vec::new();
         for i in 0..3000 {
             let line = match i % 5 {
@@ -591,10 +389,10 @@ mod tests {
             };
             block.extend_from_slice(line.as_bytes());
         }
-        assert!(block.len() > MIN_LANE_BLOCK * 4);
+        assert!(block.len() > 100_000, "long enough for the automaton's four lanes");
         let mut hits = Hits::default();
         t.hits(&block, &mut hits);
-        let all: Vec<Hit> = hits.positions().collect();
+        let all: Vec<Hit> = t.positions(&hits).collect();
         let mut start = 0;
         for line in block.split_inclusive(|&b| b == b'\n') {
             let end = start + line.len();
@@ -630,8 +428,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, w)| Word::from((w.clone(), kinds_of(i))))
                 .collect::<Vec<_>>(),
-        )
-        .expect("builds");
+        );
         let ac = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&words)
@@ -645,7 +442,7 @@ mod tests {
         }
         let mut hits = Hits::default();
         t.hits(&text, &mut hits);
-        let got: std::collections::BTreeMap<usize, Kinds> = hits.positions().map(|h| (h.pos, h.kinds)).collect();
+        let got: std::collections::BTreeMap<usize, Kinds> = t.positions(&hits).map(|h| (h.pos, h.kinds)).collect();
         assert_eq!(got, want);
     }
 

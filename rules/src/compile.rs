@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::extent::{line_shape_of, Extent, LineShape, MAX_LINE_REACH, MAX_WINDOW};
+use crate::keywords::KeywordAutomaton;
 use crate::pack::{default_specs, LoadError};
 use crate::spec::{Confidence, KeywordCase, RuleSpec, Scope, Severity};
 use crate::validate::Validator;
@@ -20,10 +20,6 @@ use crate::validate::Validator;
 /// Keywords shorter than this hit so often that the prefilter stops filtering
 /// (docs/DESIGN.md: case-insensitive `AC` hit 1.3 million times on the benchmark tree).
 const MIN_KEYWORD_LEN: usize = 3;
-
-/// Bytes one matcher scans with the NFA prefilter before it asks for the DFA:
-/// past this a scan is long enough for the DFA's build time to pay off.
-pub const FAST_PREFILTER_AFTER: u64 = 8 << 20;
 
 /// A rule set could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -189,16 +185,9 @@ pub(crate) struct Trigger {
 #[derive(Debug)]
 pub struct RuleSet {
     pub(crate) rules: Vec<Rule>,
-    /// The keyword automaton as a contiguous NFA: cheap to build (about 10 ms
-    /// for the ~3,300 default keywords), used until a matcher has scanned
-    /// [`FAST_PREFILTER_AFTER`] bytes.
-    pub(crate) prefilter: AhoCorasick,
-    /// The same automaton as a DFA: faster to run, slower to build (35-50 ms),
-    /// built the first time a matcher passes [`FAST_PREFILTER_AFTER`] bytes, so
-    /// a pre-commit run over a few files never pays for it.
-    fast_prefilter: OnceLock<Option<AhoCorasick>>,
-    /// The prefilter's patterns (lower-cased keywords), for building the DFA.
-    patterns: Vec<Vec<u8>>,
+    /// The keyword automaton over every rule's keywords, lower-cased and
+    /// deduplicated: word `i` triggers the rules in `triggers[i]`.
+    pub(crate) keywords: KeywordAutomaton,
     /// For each prefilter pattern, the rules it triggers.
     pub(crate) triggers: Vec<Vec<Trigger>>,
     /// The widest match any rule can report (see [`RuleSet::max_span`]).
@@ -266,44 +255,14 @@ impl RuleSet {
         for (rule, list) in rules.iter_mut().zip(subsumes) {
             rule.subsumes = list;
         }
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .map_err(|e| CompileError::Invalid {
-                id: "<prefilter>".into(),
-                problem: e.to_string(),
-            })?;
+        let keywords = KeywordAutomaton::new(&patterns);
         let max_span = rules.iter().map(Rule::span_bytes).max().unwrap_or(0);
         Ok(RuleSet {
             max_span,
             rules,
-            prefilter,
-            fast_prefilter: OnceLock::new(),
-            patterns,
+            keywords,
             triggers,
         })
-    }
-
-    /// The keyword automaton a matcher should run after scanning `scanned` bytes:
-    /// the DFA once past [`FAST_PREFILTER_AFTER`] (built then, once for all
-    /// threads), the NFA before. Both find the same hits in the same order.
-    pub(crate) fn prefilter_for(&self, scanned: u64) -> &AhoCorasick {
-        if scanned < FAST_PREFILTER_AFTER {
-            return &self.prefilter;
-        }
-        self.fast_prefilter
-            .get_or_init(|| {
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&self.patterns)
-                    .ok()
-            })
-            .as_ref()
-            .unwrap_or(&self.prefilter)
     }
 
     /// Compiles every rule's regex now (they are otherwise compiled on first

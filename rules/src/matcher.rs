@@ -24,6 +24,7 @@ use crate::placeholder::looks_like_placeholder;
 use crate::spec::Scope;
 
 use crate::extent::MAX_LINE_REACH;
+use crate::keywords::KeywordHits;
 
 /// A secret found in a haystack (byte offsets into it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +54,8 @@ pub struct Matcher<'s> {
     /// Where a provider's case-exact prefix (`ghp_`, `AKIA`, `xoxb-`) starts in
     /// the current haystack, sorted.
     provider_prefixes: Vec<usize>,
-    /// Bytes this matcher has scanned: picks the prefilter automaton.
-    scanned: u64,
+    /// Where keywords end in the current haystack.
+    keyword_hits: KeywordHits,
 }
 
 /// A case-exact provider keyword this long or longer is a prefix that names its
@@ -70,7 +71,7 @@ impl<'s> Matcher<'s> {
             locations: (0..set.rules.len()).map(|_| None).collect(),
             rejected: Vec::new(),
             provider_prefixes: Vec::new(),
-            scanned: 0,
+            keyword_hits: KeywordHits::default(),
         }
     }
 
@@ -127,25 +128,29 @@ impl<'s> Matcher<'s> {
 
     fn collect_hits(&mut self, hay: &[u8]) {
         self.hits.clear();
-        let prefilter = self.set.prefilter_for(self.scanned);
-        self.scanned = self.scanned.saturating_add(hay.len() as u64);
-        for m in prefilter.find_overlapping_iter(hay) {
-            for trigger in &self.set.triggers[m.pattern().as_usize()] {
-                if let Some(exact) = &trigger.exact {
-                    if hay[m.start()..m.end()] != **exact {
-                        continue;
+        let keywords = &self.set.keywords;
+        keywords.find(hay, &mut self.keyword_hits);
+        for hit in self.keyword_hits.iter() {
+            let end = hit.last + 1;
+            for &word in keywords.words_of(hit.state) {
+                let start = end - keywords.word_len(word);
+                for trigger in &self.set.triggers[word as usize] {
+                    if let Some(exact) = &trigger.exact {
+                        if hay[start..end] != **exact {
+                            continue;
+                        }
+                        if exact.len() >= MIN_PROVIDER_PREFIX
+                            && self.set.rules[trigger.rule as usize].rank == Rank::Provider
+                        {
+                            self.provider_prefixes.push(start);
+                        }
                     }
-                    if exact.len() >= MIN_PROVIDER_PREFIX
-                        && self.set.rules[trigger.rule as usize].rank == Rank::Provider
-                    {
-                        self.provider_prefixes.push(m.start());
-                    }
+                    self.hits.push(Hit {
+                        rule: trigger.rule,
+                        start,
+                        end,
+                    });
                 }
-                self.hits.push(Hit {
-                    rule: trigger.rule,
-                    start: m.start(),
-                    end: m.end(),
-                });
             }
         }
     }
@@ -432,28 +437,6 @@ remediation = "r"
         // ...but a value that starts with the provider's prefix is the provider's
         // to judge.
         assert!(ids(&s, b"key = tok_aaaabbbb").is_empty());
-    }
-
-    #[test]
-    fn both_prefilter_automata_find_the_same_hits() {
-        let s = set(RULES);
-        let hay = b"key = Zq8wV3rT tok_a8k2m4q9 KEY = Wq8wV3rT TOK_a8k2m4q9 tok_b7j3n5r1";
-        let hits = |a: &aho_corasick::AhoCorasick| {
-            a.find_overlapping_iter(&hay[..])
-                .map(|m| (m.pattern(), m.start(), m.end()))
-                .collect::<Vec<_>>()
-        };
-        let nfa = hits(s.prefilter_for(0));
-        assert!(!nfa.is_empty());
-        assert_eq!(nfa, hits(s.prefilter_for(u64::MAX)));
-        // A matcher past the threshold reports what a fresh one reports.
-        let mut fresh = Matcher::new(&s);
-        let mut seasoned = Matcher::new(&s);
-        seasoned.scanned = u64::MAX / 2;
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        fresh.find(hay, &mut a);
-        seasoned.find(hay, &mut b);
-        assert_eq!(a, b);
     }
 
     #[test]
