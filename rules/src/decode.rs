@@ -39,6 +39,8 @@ use base64::Engine as _;
 
 use crate::matcher::{Match, Matcher};
 
+mod runs;
+
 /// Shortest base64 run decoded (16 bytes of data, a short password's size).
 pub const MIN_BASE64: usize = 20;
 /// Shortest hex run decoded.
@@ -376,7 +378,7 @@ fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
     while i < line.len() {
         // Skip to the next run long enough to decode: the byte MIN_BASE64 - 1
         // ahead must be in the alphabet, and nothing between.
-        let Some(start) = next_long_run(line, i) else {
+        let Some(start) = runs::next_long_run(line, i, MIN_BASE64) else {
             return;
         };
         i = start;
@@ -410,32 +412,6 @@ fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
             });
         }
         i = padded.max(end);
-    }
-}
-
-/// The start of the next run of at least [`MIN_BASE64`] alphabet bytes at or
-/// after `from`. Checks the byte a minimum run's length ahead first, and skips
-/// past the last byte outside the alphabet, so most bytes are never read, and
-/// none twice.
-fn next_long_run(line: &[u8], from: usize) -> Option<usize> {
-    let in_alphabet = |b: u8| CLASS[usize::from(b)] & B64 != 0;
-    let mut start = from;
-    // Bytes in [start, checked) are known to be in the alphabet.
-    let mut checked = from;
-    loop {
-        let probe = start + MIN_BASE64 - 1;
-        if probe >= line.len() {
-            return None;
-        }
-        // The last byte outside the alphabet in what is not yet known.
-        let low = start.max(checked);
-        match line[low..=probe].iter().rposition(|&b| !in_alphabet(b)) {
-            None => return Some(start),
-            Some(at) => {
-                start = low + at + 1;
-                checked = probe + 1;
-            }
-        }
     }
 }
 
@@ -661,7 +637,7 @@ mod tests {
                 let mut line = vec![b' '; lead];
                 line.extend((0..len).map(|i| alphabet[i % alphabet.len()]));
                 line.extend_from_slice(b" x.y");
-                let found = next_long_run(&line, 0);
+                let found = runs::next_long_run(&line, 0, MIN_BASE64);
                 if len >= MIN_BASE64 {
                     assert_eq!(found, Some(lead), "len {len} lead {lead}");
                 } else {
@@ -671,7 +647,7 @@ mod tests {
         }
         // Short runs before a long one are stepped over.
         let line = b"ab cd_ef12345 ghi.jk AAAAAAAAAABBBBBBBBBBCC end";
-        assert_eq!(next_long_run(line, 0), Some(21));
+        assert_eq!(runs::next_long_run(line, 0, MIN_BASE64), Some(21));
     }
 
     #[test]

@@ -26,7 +26,7 @@
 /// Interleaved walks per haystack (the loop in `find` is written for four).
 pub const LANES: usize = 4;
 /// Haystacks shorter than this are walked in one lane.
-const MIN_LANE_HAYSTACK: usize = 4096;
+const MIN_LANE_HAYSTACK: usize = 1024;
 
 /// Where a word ends: the position of its last byte, and the automaton's match
 /// state there, which names every word ending at that byte
