@@ -382,11 +382,14 @@ fn scan_tar(ctx: &mut Context, origin: &Origin, reader: &mut dyn Read, depth: u3
 fn scan_zip<R: Read + Seek>(
     ctx: &mut Context,
     origin: &Origin,
-    reader: R,
+    mut reader: R,
     depth: u32,
     budget: &Budget,
 ) -> io::Result<()> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(io::Error::other)?;
+    let mut zip = match zip::ZipArchive::new(&mut reader) {
+        Ok(zip) => zip,
+        Err(broken) => return scan_broken_zip(ctx, origin, reader, broken, depth, budget),
+    };
     for index in 0..zip.len() {
         let name = match zip.name_for_index(index) {
             Some(Ok(name)) => name.into_owned(),
@@ -419,6 +422,63 @@ fn scan_zip<R: Read + Seek>(
         };
         member(ctx, &inner, &mut metered, size, depth, budget)?;
     }
+    Ok(())
+}
+
+/// A zip whose central directory cannot be read (truncated, corrupt, or not
+/// really a zip): its members are read one by one from their local headers, as
+/// far as they go, and if none could be read the raw bytes are scanned as a
+/// file of their own. Either way the archive is named in a warning.
+fn scan_broken_zip<R: Read + Seek>(
+    ctx: &mut Context,
+    origin: &Origin,
+    mut reader: R,
+    broken: zip::result::ZipError,
+    depth: u32,
+    budget: &Budget,
+) -> io::Result<()> {
+    reader.seek(io::SeekFrom::Start(0))?;
+    let mut members = 0;
+    let mut stopped = None;
+    loop {
+        let mut file = match zip::read::read_zipfile_from_stream(&mut reader) {
+            Ok(Some(file)) => file,
+            Ok(None) => break,
+            Err(e) => {
+                stopped = Some(e);
+                break;
+            }
+        };
+        members += 1;
+        if file.is_dir() {
+            continue;
+        }
+        let inner = Origin::Archive {
+            outer: Box::new(origin.clone()),
+            inner: member_name(file.name_raw()),
+        };
+        let size = file.size();
+        if size > ctx.opts.max_file_size {
+            ctx.stats.skip(inner.display_path(), SkipReason::TooLarge);
+            continue;
+        }
+        let mut metered = Metered {
+            inner: &mut file,
+            budget,
+        };
+        member(ctx, &inner, &mut metered, size, depth, budget)?;
+    }
+    let what = match (members, stopped) {
+        (0, _) => {
+            reader.seek(io::SeekFrom::Start(0))?;
+            ctx.scan_plain(origin, &mut reader)?;
+            "its raw bytes were scanned instead".to_owned()
+        }
+        (n, Some(e)) => format!("{n} member(s) read from their local headers, then: {e}"),
+        (n, None) => format!("{n} member(s) read from their local headers"),
+    };
+    ctx.stats
+        .error(origin.display_path(), format!("archive: zip: {broken}; {what}"));
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use crate::origin::display_path;
 use crate::search::{Collector, Gathered, Pool, ScanOptions};
 use crate::stats::{ScanStats, SkipReason};
-use crate::walk::scan_file;
+use crate::walk::{scan_file, FileSource};
 
 /// Scans `files` (regular files or anything that is not a directory) on the
 /// run's pool; each worker's results go to `collector`.
@@ -44,7 +44,7 @@ pub(crate) fn scan_named_files(rules: &RuleSet, files: &[PathBuf], opts: &ScanOp
         let mut scanner = crate::search::scanner(rules, opts);
         let mut gathered = Gathered::default();
         while let Some(path) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) {
-            scan_file(&mut scanner, path, opts, &mut gathered);
+            scan_file(&mut scanner, path, opts, &mut gathered, FileSource::Named);
         }
         collector.add(gathered);
     });

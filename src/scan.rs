@@ -26,7 +26,7 @@ pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutco
         match std::fs::metadata(path) {
             Err(e) => here
                 .stats
-                .error(display_path(path).display().to_string(), describe_missing(path, &e)),
+                .input_error(display_path(path).display().to_string(), describe_missing(path, &e)),
             Ok(meta) if meta.is_dir() => roots.push(path.clone()),
             Ok(_) => files.push(path.clone()),
         }
@@ -56,7 +56,7 @@ fn scan_stdin(scanner: &mut StreamScanner, opts: &ScanOptions, here: &mut Gather
     match scanner.scan_reader(std::io::stdin().lock(), &mut found) {
         Ok(StreamOutcome::Scanned { bytes, utf16 }) => stats.scanned(bytes, utf16),
         Ok(StreamOutcome::Binary) => stats.skip("-", crate::stats::SkipReason::Binary),
-        Err(e) => stats.error("-", e.to_string()),
+        Err(e) => stats.input_error("-", e.to_string()),
     }
     drop_allowed(scanner.rules(), opts, &mut found, stats);
     findings.add(&Origin::Stdin, found);

@@ -55,11 +55,17 @@ pub struct Skip {
     pub reason: SkipReason,
 }
 
-/// A path that could not be scanned because of an error.
+/// A path that could not be scanned, or not wholly, because of an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanError {
     pub path: String,
     pub message: String,
+    /// A named input — a path given on the command line, stdin, an image
+    /// named to `hush image` — could not be read at all. Other errors (a file
+    /// inside a tree, an archive member, a git object, an image layer) leave
+    /// part of the content unread while the rest of the scan goes on: they are
+    /// warnings, and change the exit code only with `--strict`.
+    pub input: bool,
 }
 
 impl fmt::Display for ScanError {
@@ -121,11 +127,27 @@ impl ScanStats {
         });
     }
 
+    /// Content that could not be read while the rest of the scan went on.
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.errors.push(ScanError {
             path: path.into(),
             message: message.into(),
+            input: false,
         });
+    }
+
+    /// A named input that could not be read at all (see [`ScanError::input`]).
+    pub fn input_error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(ScanError {
+            path: path.into(),
+            message: message.into(),
+            input: true,
+        });
+    }
+
+    /// Whether a named input could not be read.
+    pub fn input_unread(&self) -> bool {
+        self.errors.iter().any(|e| e.input)
     }
 
     /// Counts one scanned file (or blob, or member) of `bytes` bytes, on the

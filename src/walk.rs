@@ -18,18 +18,36 @@ use crate::search::{Collector, Context, Gathered, Pool, ScanOptions};
 use crate::stats::SkipReason;
 use crate::stream::StreamScanner;
 
+/// Where a file to scan came from: named on the command line (it must be
+/// readable: failing to open it is an input error) or found in a tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileSource {
+    Named,
+    Found,
+}
+
 /// Scans one path that should be a regular file: checks its type and size
 /// first, then streams it through the engine.
-pub(crate) fn scan_file(scanner: &mut StreamScanner, path: &Path, opts: &ScanOptions, into: &mut Gathered) {
+pub(crate) fn scan_file(
+    scanner: &mut StreamScanner,
+    path: &Path,
+    opts: &ScanOptions,
+    into: &mut Gathered,
+    source: FileSource,
+) {
     let Gathered { findings, stats } = into;
     let shown = display_path(path);
     let name = shown.display().to_string();
     if opts.allows_path(path) {
         return stats.skip(name, SkipReason::AllowedPath);
     }
+    let unopened = |stats: &mut crate::stats::ScanStats, name: String, e: std::io::Error| match source {
+        FileSource::Named => stats.input_error(name, e.to_string()),
+        FileSource::Found => stats.error(name, e.to_string()),
+    };
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) => return stats.error(name, e.to_string()),
+        Err(e) => return unopened(stats, name, e),
     };
     if !meta.is_file() {
         return stats.skip(name, SkipReason::Special);
@@ -39,7 +57,7 @@ pub(crate) fn scan_file(scanner: &mut StreamScanner, path: &Path, opts: &ScanOpt
     }
     let file = match open_no_block(path) {
         Ok(file) => file,
-        Err(e) => return stats.error(name, e.to_string()),
+        Err(e) => return unopened(stats, name, e),
     };
     let origin = Origin::File { path: shown };
     let mut ctx = Context {
@@ -140,7 +158,12 @@ impl ParallelVisitor for Worker<'_> {
         match entry {
             Err(e) => {
                 let (path, message) = describe_walk_error(&e);
-                self.gathered.stats.error(path, message);
+                // Depth 0 is a directory named on the command line.
+                if e.depth() == Some(0) {
+                    self.gathered.stats.input_error(path, message);
+                } else {
+                    self.gathered.stats.error(path, message);
+                }
             }
             Ok(entry) => match entry.file_type() {
                 Some(t) if t.is_dir() => {}
@@ -148,7 +171,13 @@ impl ParallelVisitor for Worker<'_> {
                     .gathered
                     .stats
                     .skip(display_path(entry.path()).display().to_string(), SkipReason::Symlink),
-                Some(t) if t.is_file() => scan_file(&mut self.scanner, entry.path(), self.opts, &mut self.gathered),
+                Some(t) if t.is_file() => scan_file(
+                    &mut self.scanner,
+                    entry.path(),
+                    self.opts,
+                    &mut self.gathered,
+                    FileSource::Found,
+                ),
                 _ => self
                     .gathered
                     .stats

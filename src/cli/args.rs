@@ -176,6 +176,10 @@ pub struct ReportArgs {
     /// Exit code when new findings are reported.
     #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
     pub exit_code: i32,
+    /// Exit 2 when any content could not be read (a file in a tree, an archive
+    /// member, a git object, an image layer), not only a named input.
+    #[arg(long)]
+    pub strict: bool,
     /// Report only findings of at least this severity.
     #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
     pub min_severity: Option<Severity>,

@@ -85,13 +85,21 @@ pub(super) fn run_source(
         std::fs::write(path, &buffer).with_context(|| format!("--report {}", path.display()))?;
     }
     print_diagnostics(&outcome, args, started.elapsed());
-    Ok(if outcome.findings.iter().any(|f| !f.known) {
+    Ok(exit_code(&outcome, args))
+}
+
+/// The exit code of a scan: `--exit-code` (1) when there are new findings;
+/// else 2 when a named input could not be read, or with `--strict` when any
+/// content could not be read; else 0.
+fn exit_code(outcome: &ScanOutcome, args: &ReportArgs) -> i32 {
+    let stats = &outcome.stats;
+    if outcome.findings.iter().any(|f| !f.known) {
         args.exit_code
-    } else if !outcome.stats.errors.is_empty() {
+    } else if stats.input_unread() || (args.strict && !stats.errors.is_empty()) {
         EXIT_ERROR
     } else {
         EXIT_CLEAN
-    })
+    }
 }
 
 /// One report of the outcome in `format`.
@@ -192,7 +200,8 @@ fn print_diagnostics(outcome: &ScanOutcome, args: &ReportArgs, elapsed: Duration
     let stats = &outcome.stats;
     let mut err = std::io::stderr().lock();
     for e in &stats.errors {
-        let _ = writeln!(err, "hush: error: {e}");
+        let level = if e.input { "error" } else { "warning" };
+        let _ = writeln!(err, "hush: {level}: {e}");
     }
     for note in &stats.notes {
         let _ = writeln!(err, "hush: note: {note}");
@@ -225,8 +234,15 @@ fn print_diagnostics(outcome: &ScanOutcome, args: &ReportArgs, elapsed: Duration
     if !stats.skips.is_empty() {
         summary.push_str(&format!("; skipped {} (--verbose names them)", stats.skips.len()));
     }
-    if !stats.errors.is_empty() {
-        summary.push_str(&format!("; {} error(s)", stats.errors.len()));
+    let inputs = stats.errors.iter().filter(|e| e.input).count();
+    if inputs > 0 {
+        summary.push_str(&format!("; {inputs} input(s) unread"));
+    }
+    if stats.errors.len() > inputs {
+        summary.push_str(&format!(
+            "; {} warning(s): content left unread",
+            stats.errors.len() - inputs
+        ));
     }
     let _ = writeln!(err, "{summary}");
 }

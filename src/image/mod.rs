@@ -110,7 +110,7 @@ pub fn scan_images(rules: &RuleSet, paths: &[PathBuf], opts: &ImageOptions) -> S
     let mut stats = ScanStats::default();
     for path in paths {
         if let Err(e) = scan_image(rules, path, opts, &mut findings, &mut stats) {
-            stats.error(path.display().to_string(), e.to_string());
+            stats.input_error(path.display().to_string(), e.to_string());
         }
     }
     stats.sort();

@@ -133,6 +133,9 @@ struct JsonSkipped {
 struct JsonError {
     path: String,
     message: String,
+    /// A named input (command-line path, stdin, image) that could not be read
+    /// at all; otherwise content left unread while the scan went on.
+    input: bool,
 }
 
 #[derive(Serialize)]
@@ -233,6 +236,7 @@ pub(super) fn write_document(
                 .map(|e| JsonError {
                     path: e.path.clone(),
                     message: e.message.clone(),
+                    input: e.input,
                 })
                 .collect(),
             notes: stats.notes.clone(),

@@ -38,8 +38,15 @@ pub(super) fn write(findings: &[Finding], stats: &ScanStats, out: &mut dyn Write
     if stats.suppressed > 0 {
         facts.push(format!("{} allowed by annotations or config", stats.suppressed));
     }
-    if !stats.errors.is_empty() {
-        facts.push(format!("{} error(s), see the job log", stats.errors.len()));
+    let inputs = stats.errors.iter().filter(|e| e.input).count();
+    if inputs > 0 {
+        facts.push(format!("{inputs} input(s) could not be read, see the job log"));
+    }
+    if stats.errors.len() > inputs {
+        facts.push(format!(
+            "{} warning(s): content left unread, see the job log",
+            stats.errors.len() - inputs
+        ));
     }
     writeln!(out, "{}.", facts.join(", "))?;
     if new.is_empty() {
