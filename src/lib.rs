@@ -18,6 +18,8 @@ pub mod allow;
 pub mod archive;
 pub mod baseline;
 pub mod config;
+#[cfg(unix)]
+mod deep;
 pub mod finding;
 pub mod git;
 pub mod image;

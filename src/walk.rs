@@ -35,11 +35,10 @@ pub(crate) fn scan_file(
     into: &mut Gathered,
     source: FileSource,
 ) {
-    let Gathered { findings, stats } = into;
     let shown = display_path(path);
     let name = shown.display().to_string();
     if opts.allows_path(path) {
-        return stats.skip(name, SkipReason::AllowedPath);
+        return into.stats.skip(name, SkipReason::AllowedPath);
     }
     let unopened = |stats: &mut crate::stats::ScanStats, name: String, e: std::io::Error| match source {
         FileSource::Named => stats.input_error(name, e.to_string()),
@@ -47,8 +46,11 @@ pub(crate) fn scan_file(
     };
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) => return unopened(stats, name, e),
+        #[cfg(unix)]
+        Err(e) if crate::deep::is_too_long(&e) => return crate::deep::scan_deep_file(scanner, path, opts, into),
+        Err(e) => return unopened(&mut into.stats, name, e),
     };
+    let Gathered { findings, stats } = into;
     if !meta.is_file() {
         return stats.skip(name, SkipReason::Special);
     }
@@ -74,7 +76,7 @@ pub(crate) fn scan_file(
 /// Scans an open file: a zip in place, any other archive as a stream, text
 /// through the engine. `take`: a file that grows while it is read still stops
 /// at the size limit.
-fn scan_opened(ctx: &mut Context, origin: &Origin, mut file: File, size: u64) -> std::io::Result<()> {
+pub(crate) fn scan_opened(ctx: &mut Context, origin: &Origin, mut file: File, size: u64) -> std::io::Result<()> {
     if ctx.opts.archive.max_depth > 0 {
         let head = archive::read_head(&mut file)?;
         if archive::classify(&head, &origin.display_path()) == archive::Kind::Zip {
@@ -156,6 +158,11 @@ struct Worker<'a> {
 impl ParallelVisitor for Worker<'_> {
     fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         match entry {
+            #[cfg(unix)]
+            Err(e) if too_long_dir(&e).is_some() => {
+                let dir = too_long_dir(&e).expect("checked").to_owned();
+                crate::deep::scan_deep_dir(&mut self.scanner, &dir, self.opts, &mut self.gathered);
+            }
             Err(e) => {
                 let (path, message) = describe_walk_error(&e);
                 // Depth 0 is a directory named on the command line.
@@ -191,6 +198,19 @@ impl ParallelVisitor for Worker<'_> {
 impl Drop for Worker<'_> {
     fn drop(&mut self) {
         self.collector.add(std::mem::take(&mut self.gathered));
+    }
+}
+
+/// The directory a walker error could not read because its path is too long.
+#[cfg(unix)]
+fn too_long_dir(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, err } => match err.as_ref() {
+            ignore::Error::Io(io) if crate::deep::is_too_long(io) => Some(path),
+            inner => too_long_dir(inner),
+        },
+        ignore::Error::WithDepth { err, .. } => too_long_dir(err),
+        _ => None,
     }
 }
 

@@ -230,3 +230,48 @@ fn nonexistent_and_broken_link_paths_exit_2() {
     assert!(stdout(&out).is_empty());
     assert!(!Path::new("nowhere").exists());
 }
+
+/// Creates `depth` nested directories of `name` under `root`, each made and
+/// opened relative to the last (their whole path is longer than any path the
+/// system accepts), and writes `content` to `file` in the deepest.
+fn nest(root: &Path, depth: usize, name: &str, file: &str, content: &[u8]) {
+    use rustix::fs::{mkdirat, openat, Mode, OFlags, CWD};
+    let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY;
+    let mut handle = openat(CWD, root, dir_flags, Mode::empty()).expect("open root");
+    for _ in 0..depth {
+        mkdirat(&handle, name, Mode::from_raw_mode(0o755)).expect("mkdirat");
+        handle = openat(&handle, name, dir_flags, Mode::empty()).expect("openat");
+    }
+    let fd = openat(
+        &handle,
+        file,
+        OFlags::WRONLY | OFlags::CREATE,
+        Mode::from_raw_mode(0o644),
+    )
+    .expect("create");
+    std::io::Write::write_all(&mut std::fs::File::from(fd), content).expect("write");
+}
+
+#[test]
+fn a_file_deeper_than_path_max_is_scanned() {
+    let dir = tree();
+    // 200 directories of 24 bytes: a 5,000-byte path, past Linux's 4,096.
+    let token = github_token(43);
+    nest(
+        dir.path(),
+        200,
+        "nested-directory-level-x",
+        "deep.env",
+        format!("T={token}\n").as_bytes(),
+    );
+    let out = run_in(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = paths(&json(&out));
+    assert_eq!(found.len(), 2, "{found:?}");
+    let deep = found
+        .iter()
+        .find(|p| p.ends_with("/deep.env"))
+        .expect("the deep file is found");
+    assert!(deep.len() > 4096, "{}", deep.len());
+    assert!(json(&out)["stats"]["errors"].as_array().expect("errors").is_empty());
+}
