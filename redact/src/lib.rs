@@ -37,7 +37,7 @@ mod trigger;
 
 pub use encode::Form;
 pub use literal::{LiteralError, MaskValue, MIN_LINE_LITERAL, MIN_LITERAL};
-pub use pump::{pump, PumpError, PumpOptions, PumpSummary};
+pub use pump::{pump, pump_until, PumpError, PumpOptions, PumpSummary, Stop};
 pub use redactor::{BuildError, Limits, Redactor, RedactorBuilder};
 pub use report::Redaction;
 pub use span::Kind;

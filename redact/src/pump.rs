@@ -6,7 +6,9 @@
 //! writes in large blocks on the calling thread.
 
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::report::Redaction;
@@ -68,6 +70,42 @@ enum Chunk {
     Data(Vec<u8>),
     End,
     Failed(io::Error),
+    /// [`Stop::request`] was called.
+    Wake,
+}
+
+/// Ends a pump early from another thread (a signal's): what was read by then
+/// is redacted, written and flushed, as at the end of the input (held lines
+/// are released, the last incomplete line is written), and the pump returns.
+/// An interactive pump stops at once; a buffered one after its current read.
+#[derive(Clone, Default)]
+pub struct Stop {
+    inner: Arc<StopInner>,
+}
+
+#[derive(Default)]
+struct StopInner {
+    requested: AtomicBool,
+    /// The running interactive pump's channel, to wake its wait.
+    wake: Mutex<Option<SyncSender<Chunk>>>,
+}
+
+impl Stop {
+    /// Asks the pump to stop.
+    pub fn request(&self) {
+        self.inner.requested.store(true, Ordering::SeqCst);
+        if let Ok(wake) = self.inner.wake.lock() {
+            if let Some(chunks) = wake.as_ref() {
+                // A full channel wakes the pump anyway.
+                let _ = chunks.try_send(Chunk::Wake);
+            }
+        }
+    }
+
+    /// Whether a stop was asked for.
+    pub fn requested(&self) -> bool {
+        self.inner.requested.load(Ordering::SeqCst)
+    }
 }
 
 /// Redacts everything `reader` yields into `writer`, passing each redaction to
@@ -76,7 +114,7 @@ enum Chunk {
 pub fn pump<R, W>(
     stream: &mut RedactStream<'_>,
     reader: R,
-    mut writer: W,
+    writer: W,
     options: &PumpOptions,
     on_redaction: &mut dyn FnMut(&Redaction) -> io::Result<()>,
 ) -> Result<PumpSummary, PumpError>
@@ -84,11 +122,27 @@ where
     R: Read + Send + 'static,
     W: Write,
 {
+    pump_until(stream, reader, writer, options, on_redaction, &Stop::default())
+}
+
+/// [`pump()`], ending early when `stop` is requested.
+pub fn pump_until<R, W>(
+    stream: &mut RedactStream<'_>,
+    reader: R,
+    mut writer: W,
+    options: &PumpOptions,
+    on_redaction: &mut dyn FnMut(&Redaction) -> io::Result<()>,
+    stop: &Stop,
+) -> Result<PumpSummary, PumpError>
+where
+    R: Read + Send + 'static,
+    W: Write,
+{
     let mut summary = PumpSummary::default();
     let result = if options.buffered {
-        buffered(stream, reader, &mut writer, options, on_redaction, &mut summary)
+        buffered(stream, reader, &mut writer, options, on_redaction, &mut summary, stop)
     } else {
-        interactive(stream, reader, &mut writer, options, on_redaction, &mut summary)
+        interactive(stream, reader, &mut writer, options, on_redaction, &mut summary, stop)
     };
     summary.redactions = stream.redactions();
     result.map(|()| summary)
@@ -101,11 +155,12 @@ fn buffered<R: Read, W: Write>(
     options: &PumpOptions,
     on_redaction: &mut dyn FnMut(&Redaction) -> io::Result<()>,
     summary: &mut PumpSummary,
+    stop: &Stop,
 ) -> Result<(), PumpError> {
     let mut buf = vec![0u8; options.read_size.max(1)];
     let mut out = Vec::with_capacity(BUFFERED_BLOCK + buf.len());
     let mut failure = None;
-    loop {
+    while !stop.requested() {
         match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
@@ -138,8 +193,12 @@ fn interactive<R: Read + Send + 'static, W: Write>(
     options: &PumpOptions,
     on_redaction: &mut dyn FnMut(&Redaction) -> io::Result<()>,
     summary: &mut PumpSummary,
+    stop: &Stop,
 ) -> Result<(), PumpError> {
     let (chunks, received) = mpsc::sync_channel(2);
+    if let Ok(mut wake) = stop.inner.wake.lock() {
+        *wake = Some(chunks.clone());
+    }
     let (recycle, recycled) = mpsc::channel();
     let size = options.read_size.max(1);
     std::thread::Builder::new()
@@ -175,6 +234,7 @@ fn interactive<R: Read + Send + 'static, W: Write>(
                 }
             }
             Ok(Chunk::End) | Err(RecvTimeoutError::Disconnected) => done = true,
+            Ok(Chunk::Wake) => {}
             Ok(Chunk::Failed(e)) => {
                 failure = Some(e);
                 done = true;
@@ -190,6 +250,7 @@ fn interactive<R: Read + Send + 'static, W: Write>(
                 }
             }
         }
+        done |= stop.requested();
         if done {
             stream.finish(&mut out);
         }

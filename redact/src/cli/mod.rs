@@ -7,6 +7,7 @@
 
 mod child;
 mod setup;
+mod signals;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -16,7 +17,7 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 
-use crate::pump::{pump, PumpError, PumpOptions};
+use crate::pump::{pump_until, PumpError, PumpOptions, Stop};
 use crate::report::Redaction;
 use crate::stream::RedactStream;
 
@@ -120,6 +121,8 @@ pub enum RunError {
     Pump(#[from] PumpError),
     #[error(transparent)]
     Command(#[from] child::CommandError),
+    #[error("cannot watch for SIGINT and SIGTERM: {0}")]
+    Signals(io::Error),
 }
 
 /// Where `--report` lines go; shared by the two streams of a command.
@@ -172,19 +175,23 @@ pub struct Console {
     pub stdout: Box<dyn io::Write + Send>,
     /// Where warnings (and a command's filtered stderr) go.
     pub stderr: Box<dyn io::Write + Send>,
-    /// Whether `stdout` is a regular file: output then goes in blocks, as no one
-    /// watches it line by line.
-    pub stdout_is_file: bool,
+    /// Whether stdin and stdout are both regular files (`hush redact < in >
+    /// out`): a batch job, written in blocks, as no one watches it line by line.
+    /// Output to a file from a pipe (`app | hush redact >> app.log`, a file a
+    /// log shipper tails) is not: each line reaches the file within
+    /// `--max-delay`.
+    pub batch: bool,
 }
 
 impl Console {
     /// The process's stdin, stdout and stderr.
     pub fn process() -> Console {
+        use std::os::fd::AsFd;
         Console {
             stdin: Box::new(io::stdin()),
             stdout: Box::new(io::stdout()),
             stderr: Box::new(io::stderr()),
-            stdout_is_file: stdout_is_regular_file(),
+            batch: is_regular_file(io::stdin().as_fd()) && is_regular_file(io::stdout().as_fd()),
         }
     }
 }
@@ -196,7 +203,7 @@ pub fn run(args: RedactArgs, console: Console) -> Result<i32, RunError> {
         stdin,
         stdout,
         mut stderr,
-        stdout_is_file,
+        batch,
     } = console;
     let built = setup::redactor(&args)?;
     for warning in &built.warnings {
@@ -206,18 +213,29 @@ pub fn run(args: RedactArgs, console: Console) -> Result<i32, RunError> {
     let redactor = built.redactor;
     let report = ReportSink::open(args.report.as_ref())?;
     let options = PumpOptions {
-        buffered: args.buffered || (args.command.is_empty() && stdout_is_file),
+        buffered: args.buffered || (args.command.is_empty() && batch),
         max_delay: args.max_delay,
         ..PumpOptions::default()
     };
     let (code, redactions) = if args.command.is_empty() {
         let mut stream = RedactStream::new(&redactor);
         stream.keep_events(args.report.is_some());
-        let result = pump(&mut stream, stdin, stdout, &options, &mut |r| report.write(r, None));
+        let stop = Stop::default();
+        let interrupt = signals::Interrupt::watch(&stop).map_err(RunError::Signals)?;
+        let result = pump_until(
+            &mut stream,
+            stdin,
+            stdout,
+            &options,
+            &mut |r| report.write(r, None),
+            &stop,
+        );
         report.finish()?;
+        // Killed by a signal after writing what was read: the shell's 128 + N.
+        let code = interrupt.finish().map_or(EXIT_OK, |signal| 128 + signal);
         match result {
-            Ok(summary) => (EXIT_OK, summary.redactions),
-            Err(PumpError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => (EXIT_OK, stream.redactions()),
+            Ok(summary) => (code, summary.redactions),
+            Err(PumpError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => (code, stream.redactions()),
             Err(e) => return Err(e.into()),
         }
     } else {
@@ -237,11 +255,9 @@ pub fn run(args: RedactArgs, console: Console) -> Result<i32, RunError> {
 
 /// Whether stdout is a regular file (output then goes in blocks: no one watches it
 /// line by line).
-fn stdout_is_regular_file() -> bool {
-    use std::os::fd::AsFd;
-    io::stdout()
-        .as_fd()
-        .try_clone_to_owned()
+/// Whether `fd` is a regular file.
+fn is_regular_file(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    fd.try_clone_to_owned()
         .map(std::fs::File::from)
         .and_then(|f| f.metadata())
         .is_ok_and(|m| m.is_file())
@@ -291,7 +307,7 @@ mod tests {
             stdin: Box::new(io::Cursor::new(input.into_bytes())),
             stdout: Box::new(stdout.clone()),
             stderr: Box::new(stderr.clone()),
-            stdout_is_file: true,
+            batch: true,
         };
         // A variable to mask that is not set: a warning, written to stderr.
         let flags = ["--fail-on-secret", "--mask-env", "HUSH_TEST_VARIABLE_NOBODY_SETS"];

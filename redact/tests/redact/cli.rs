@@ -146,6 +146,89 @@ fn each_line_comes_out_before_the_writer_writes_again() {
 }
 
 #[test]
+fn each_line_reaches_a_file_from_a_pipe_while_the_writer_waits() {
+    // `app | hush-redact >> app.log`, the file a log shipper tails: the line
+    // must be in the file while the input is still open, not at its end.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("app.log");
+    let file = std::fs::File::create(&log).expect("log file");
+    let mut child = hush_redact().stdin(Stdio::piped()).stdout(file).spawn().expect("runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "first {}", github_token(20)).expect("write");
+    stdin.flush().expect("flush");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let mut written = String::new();
+    while std::time::Instant::now() < deadline {
+        written = std::fs::read_to_string(&log).expect("read log");
+        if written.ends_with('\n') {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        written, "first [REDACTED:github-pat]\n",
+        "the line is in the file while stdin is open"
+    );
+    drop(stdin);
+    assert!(child.wait().expect("exits").success());
+}
+
+#[test]
+fn sigterm_writes_what_was_read_before_exiting() {
+    // An incomplete last line waits for --max-delay (a minute here): SIGTERM
+    // must not drop it.
+    let mut child = hush_redact()
+        .args(["--max-delay", "60s"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let lines = line_reader(child.stdout.take().expect("stdout"));
+    writeln!(stdin, "ready").expect("write");
+    stdin.flush().expect("flush");
+    assert_eq!(lines.recv_timeout(PATIENCE).expect("the pump runs"), "ready");
+    write!(stdin, "last words {} and more", github_token(21)).expect("write");
+    stdin.flush().expect("flush");
+    // Time for the reader thread to take the bytes in; nothing is written yet.
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(lines.try_recv().is_err(), "the incomplete line waits for --max-delay");
+    // SAFETY: kill(2) has no memory-safety preconditions; the pid is our child's.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let last = lines.recv_timeout(PATIENCE).expect("written on SIGTERM");
+    assert_eq!(last, "last words [REDACTED:github-pat] and more");
+    let status = child.wait().expect("exits");
+    assert_eq!(status.code(), Some(128 + libc::SIGTERM), "{status:?}");
+    drop(stdin);
+}
+
+#[test]
+fn a_file_to_file_run_is_a_batch_and_still_complete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in.log");
+    let output = dir.path().join("out.log");
+    let lines: String = (0..2000u64)
+        .map(|i| format!("line {i} {}\n", github_token(i)))
+        .collect();
+    std::fs::write(&input, &lines).expect("write input");
+    let status = hush_redact()
+        .stdin(std::fs::File::open(&input).expect("open input"))
+        .stdout(std::fs::File::create(&output).expect("create output"))
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let out = std::fs::read_to_string(&output).expect("read output");
+    assert_eq!(out.lines().count(), 2000);
+    assert!(
+        out.lines().all(|l| l.ends_with(" [REDACTED:github-pat]")),
+        "{}",
+        &out[..200]
+    );
+}
+
+#[test]
 fn a_command_is_filtered_with_stdout_and_stderr_kept_apart() {
     let token = github_token(8);
     let out = hush_redact()
