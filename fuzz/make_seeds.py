@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Writes seed corpora for the fuzz targets under fuzz/corpus/<target>/.
 
-Run from anywhere: `python3 fuzz/make_seeds.py`. The seeds are small valid
+Run from anywhere: `python3 fuzz/make_seeds.py [--out DIR]` (default
+fuzz/corpus; the seed test of fuzz/targets writes them to a temp dir). The seeds are small valid
 inputs (archives, image tarballs, log lines). Secret-shaped values come only from
 the rule packs' own fake examples (rules/data/*.toml), read at run time, so
 this file holds none and `hush scan .` stays clean; the corpus directory is
 ignored by git. zstd seeds need the `zstd` command (skipped without it).
 """
 
+import argparse
 import gzip
 import io
 import json
@@ -21,6 +23,7 @@ import zipfile
 FUZZ = pathlib.Path(__file__).resolve().parent
 ROOT = FUZZ.parent
 SEP = b"--8<--"
+OUT = FUZZ / "corpus"
 
 
 def examples():
@@ -60,7 +63,7 @@ def zst(data):
 def write(target, name, data):
     if data is None:
         return
-    d = FUZZ / "corpus" / target
+    d = OUT / target
     d.mkdir(parents=True, exist_ok=True)
     (d / name).write_bytes(data)
 
@@ -134,4 +137,7 @@ def main():
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=pathlib.Path, default=OUT, help="directory to write <target>/ seeds into")
+    OUT = parser.parse_args().out
     main()

@@ -1,14 +1,9 @@
-//! The image reader on arbitrary bytes: the input is written to a file and
-//! scanned as an image tarball (`hush image img.tar`), so the tarball index,
-//! `manifest.json` or `index.json`, configs and layers all come from the
-//! fuzzer. Seeds should be small valid `docker save` and OCI tarballs: the tar
-//! header checks stop most random inputs early (see `image_structured`).
+//! cargo-fuzz entry point of `hush_fuzz_targets::image` (see that module).
 
 #![no_main]
 
-use hush_fuzz::scan_as_image;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    scan_as_image(data);
+    hush_fuzz_targets::image::run(data);
 });

@@ -1,13 +1,23 @@
-//! What the fuzz targets share: the default rules, compiled once per process,
+//! The fuzz targets' code, one module per target, callable from anywhere: the
+//! cargo-fuzz binaries in `fuzz/fuzz_targets/` (nightly) call each module's
+//! `run`, and `tests/seeds.rs` calls it on every seed `fuzz/make_seeds.py`
+//! writes, so a seed that panics fails `cargo test` on stable, without nightly.
+//! Also what the targets share: the default rules, compiled once per process,
 //! and scanning bytes as an image file (the image reader's entry point reads a
 //! path).
+
+pub mod archive;
+pub mod engine;
+pub mod image;
+pub mod image_structured;
+pub mod redact_stream;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use hush_rules::RuleSet;
 use hush_scanner::image::{scan_images, ImageOptions};
-use hush_scanner::scan::ScanOptions;
+use hush_scanner::search::ScanOptions;
 
 /// The default rule set, compiled on first use.
 pub fn rules() -> &'static RuleSet {
