@@ -3,13 +3,15 @@
 # `sed -E` with one regex (what people write by hand), on generated logs: JSON
 # application logs, nginx access logs and Java stack traces, with a secret every
 # few thousand lines (GitHub and AWS tokens, JSON password fields, bearer headers,
-# database URLs, and one literal value raw and base64-encoded).
+# database URLs, a base64'd .env line, and one literal value raw and
+# base64-encoded).
 #
 # Prints, per tool, the median wall time over RUNS runs, MB/s, peak RSS and how
 # many secrets it redacted; then hush-redact's release binary size.
 #
 # Usage: benches/redact-compare.sh [SIZE_MB]   (default 1100: over 1 GB)
-# Env:   RUNS=3  CORPUS=/tmp/hush-bench/redact-logs.txt (regenerated if too small)
+# Env:   RUNS=3  CORPUS=/tmp/hush-bench/redact-logs-v2.txt (regenerated if too small;
+#        v2 adds base64'd secrets, found by decoding)
 #        BASE_REDACT=/path/to/an/older/hush-redact: also measured (on one core and
 #        with literal masks only), for before/after figures in one run
 set -euo pipefail
@@ -18,7 +20,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 size_mb=${1:-1100}
 runs=${RUNS:-3}
-corpus=${CORPUS:-/tmp/hush-bench/redact-logs.txt}
+corpus=${CORPUS:-/tmp/hush-bench/redact-logs-v2.txt}
 mkdir -p "$(dirname "$corpus")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -95,7 +97,11 @@ def stack_trace():
     return lines
 
 def secret_line(i):
-    kind = i % 6
+    kind = i % 7
+    if kind == 6:
+        # Encoded: a base64'd .env line in a config dump (found by decoding).
+        encoded = base64.b64encode(("GITHUB_TOKEN=" + github_token() + "\n").encode()).decode()
+        return '%s INFO config: env blob %s' % (ts(), encoded)
     if kind == 0:
         return '{"ts":"%s","level":"warn","msg":"calling API with %s"}' % (ts(), github_token())
     if kind == 1:

@@ -159,16 +159,17 @@ impl<'s> StreamScanner<'s> {
             self.matcher.find(&self.buf, &mut self.found);
             self.find_decoded();
             self.found.sort_unstable_by_key(|m| m.secret.start);
+            let mut lines = LineCursor::default();
             for m in &self.found {
                 let at = pos.base + m.secret.start as u64;
                 if at >= reported_upto && at < limit && !superseded(m, &self.decoded) {
-                    out.push(locate(&self.buf, pos, m));
+                    out.push(locate(&self.buf, pos, m, &mut lines));
                 }
             }
             for d in &self.decoded {
                 let at = pos.base + d.input.start as u64;
                 if at >= reported_upto && at < limit {
-                    out.push(locate_decoded(&self.buf, pos, d));
+                    out.push(locate_decoded(&self.buf, pos, d, &mut lines));
                 }
             }
             if eof {
@@ -223,13 +224,14 @@ impl<'s> StreamScanner<'s> {
         self.decoder
             .find(&mut self.matcher, bytes, self.decode_depth, &mut self.decoded);
         self.found.sort_unstable_by_key(|m| m.secret.start);
+        let mut lines = LineCursor::default();
         for m in &self.found {
             if !superseded(m, &self.decoded) {
-                out.push(locate(bytes, ChunkPosition::default(), m));
+                out.push(locate(bytes, ChunkPosition::default(), m, &mut lines));
             }
         }
         for d in &self.decoded {
-            out.push(locate_decoded(bytes, ChunkPosition::default(), d));
+            out.push(locate_decoded(bytes, ChunkPosition::default(), d, &mut lines));
         }
     }
 
@@ -248,24 +250,47 @@ fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>, chunk: usize) -> io::Result<
     Ok(got < want)
 }
 
+/// Counts the lines before offsets of one buffer, moving from the last offset
+/// asked for: the findings of a buffer are located in order, so counting costs
+/// one pass over the buffer however many there are (counting from the start
+/// for each made a file with thousands of tokens quadratic).
+#[derive(Debug, Default)]
+struct LineCursor {
+    at: usize,
+    newlines: u64,
+}
+
+impl LineCursor {
+    /// Newlines in `buf[..at]`.
+    fn newlines_before(&mut self, buf: &[u8], at: usize) -> u64 {
+        if at >= self.at {
+            self.newlines += memchr::memchr_iter(b'\n', &buf[self.at..at]).count() as u64;
+        } else {
+            self.newlines -= memchr::memchr_iter(b'\n', &buf[at..self.at]).count() as u64;
+        }
+        self.at = at;
+        self.newlines
+    }
+}
+
 /// Line and column of buffer offset `at`: (line, column), both 1-based.
-fn line_col(buf: &[u8], pos: ChunkPosition, at: usize) -> (u64, u64) {
+fn line_col(buf: &[u8], pos: ChunkPosition, at: usize, lines: &mut LineCursor) -> (u64, u64) {
     let head = &buf[..at];
-    let line = pos.lines_before + memchr::memchr_iter(b'\n', head).count() as u64 + 1;
+    let line = pos.lines_before + lines.newlines_before(buf, at) + 1;
     let line_start = memchr::memrchr(b'\n', head).map_or(pos.line_start_before, |nl| pos.base + nl as u64 + 1);
     (line, pos.base + at as u64 - line_start + 1)
 }
 
-fn locate(buf: &[u8], pos: ChunkPosition, m: &Match) -> Located {
-    let mut located = locate_range(buf, pos, m.rule, m.secret.clone());
+fn locate(buf: &[u8], pos: ChunkPosition, m: &Match, lines: &mut LineCursor) -> Located {
+    let mut located = locate_range(buf, pos, m.rule, m.secret.clone(), lines);
     located.matched = buf[m.span.clone()].to_vec();
     located
 }
 
 /// A match found in decoded text: located at the encoded bytes, with the
 /// decoded secret and match.
-fn locate_decoded(buf: &[u8], pos: ChunkPosition, d: &DecodedMatch) -> Located {
-    let mut located = locate_range(buf, pos, d.rule, d.input.clone());
+fn locate_decoded(buf: &[u8], pos: ChunkPosition, d: &DecodedMatch, lines: &mut LineCursor) -> Located {
+    let mut located = locate_range(buf, pos, d.rule, d.input.clone(), lines);
     located.secret.clone_from(&d.secret);
     located.matched.clone_from(&d.matched);
     located.decoded.clone_from(&d.encodings);
@@ -273,10 +298,16 @@ fn locate_decoded(buf: &[u8], pos: ChunkPosition, d: &DecodedMatch) -> Located {
 }
 
 /// A secret at `buf[secret]`, located: line, column, context and line text.
-fn locate_range(buf: &[u8], pos: ChunkPosition, rule: usize, secret: std::ops::Range<usize>) -> Located {
+fn locate_range(
+    buf: &[u8],
+    pos: ChunkPosition,
+    rule: usize,
+    secret: std::ops::Range<usize>,
+    lines: &mut LineCursor,
+) -> Located {
     let (start, end) = (secret.start, secret.end);
-    let (line, column) = line_col(buf, pos, start);
-    let (end_line, end_column) = line_col(buf, pos, end);
+    let (line, column) = line_col(buf, pos, start, lines);
+    let (end_line, end_column) = line_col(buf, pos, end, lines);
     let before_floor = start.saturating_sub(CONTEXT);
     let before_from =
         memchr::memrchr(b'\n', &buf[before_floor..start]).map_or(before_floor, |nl| before_floor + nl + 1);

@@ -2,6 +2,7 @@
 //! or a window of an endless line): the rule engine, literal masks and structure
 //! detectors, merged. One [`Detector`] per stream; it owns the scratch.
 
+use hush_rules::decode::{DecodedMatch, Decoder};
 use hush_rules::{Match, Matcher};
 
 use crate::pem;
@@ -16,6 +17,10 @@ pub(crate) struct Detector<'r> {
     redactor: &'r Redactor,
     matcher: Option<Matcher<'r>>,
     found: Vec<Match>,
+    decoder: Decoder,
+    decoded: Vec<DecodedMatch>,
+    /// Scratch of [`Detector::decode_lines`].
+    run_starts: Vec<usize>,
     /// The spans of the last haystack, sorted and merged.
     pub spans: Vec<Span>,
 }
@@ -26,13 +31,43 @@ impl<'r> Detector<'r> {
             redactor,
             matcher: redactor.rules.as_ref().map(Matcher::new),
             found: Vec::new(),
+            decoder: Decoder::new(),
+            decoded: Vec::new(),
+            run_starts: Vec::new(),
             spans: Vec::new(),
         }
     }
 
-    /// Which kinds of trigger word `hay` holds (0: none, so nothing to redact).
-    pub fn triggers(&self, hay: &[u8]) -> Kinds {
-        self.redactor.triggers.kinds(hay)
+    /// Which kinds of trigger word `hay` holds (0: none, so nothing to redact),
+    /// and [`trigger::DECODE`] if it holds an encoded run to look into.
+    pub fn triggers(&mut self, hay: &[u8]) -> Kinds {
+        self.redactor.triggers.kinds(hay) | self.decode_kind(hay)
+    }
+
+    /// [`trigger::DECODE`] if `hay` holds an encoded run that decodes and the
+    /// redactor looks through encodings; else 0.
+    pub fn decode_kind(&mut self, hay: &[u8]) -> Kinds {
+        if self.decodes() {
+            self.decoder.run_starts(hay, &mut self.run_starts);
+            if !self.run_starts.is_empty() {
+                return trigger::DECODE;
+            }
+        }
+        0
+    }
+
+    /// Where encoded runs start in `block` (sorted) into `out`, if the redactor
+    /// looks through encodings: the lines holding one are searched even
+    /// without a keyword.
+    pub fn decode_starts(&mut self, block: &[u8], out: &mut Vec<usize>) {
+        out.clear();
+        if self.decodes() {
+            self.decoder.run_starts(block, out);
+        }
+    }
+
+    fn decodes(&self) -> bool {
+        self.matcher.is_some() && self.redactor.decode_depth > 0
     }
 
     /// Fills `self.spans` with what to replace in `hay`, running the detectors that
@@ -53,6 +88,24 @@ impl<'r> Detector<'r> {
                     source: Source::Rule(m.rule),
                     context: Context::Text,
                 });
+            }
+        }
+        if kinds & trigger::DECODE != 0 && self.decodes() {
+            if let Some(matcher) = &mut self.matcher {
+                // What the rules find once the encoded runs are decoded is
+                // replaced over the encoded bytes (the scanner reports the same
+                // spans).
+                self.decoded.clear();
+                self.decoder
+                    .find(matcher, hay, self.redactor.decode_depth, &mut self.decoded);
+                for m in &self.decoded {
+                    self.spans.push(Span {
+                        start: m.input.start,
+                        end: m.input.end,
+                        source: Source::Rule(m.rule),
+                        context: Context::Text,
+                    });
+                }
             }
         }
         if kinds & trigger::LITERAL != 0 {

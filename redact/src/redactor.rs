@@ -55,6 +55,7 @@ pub struct RedactorBuilder {
     structure: bool,
     style: Style,
     limits: Limits,
+    decode_depth: u32,
 }
 
 impl Default for RedactorBuilder {
@@ -65,6 +66,7 @@ impl Default for RedactorBuilder {
             structure: true,
             style: Style::Label,
             limits: Limits::default(),
+            decode_depth: hush_rules::decode::DEFAULT_DEPTH,
         }
     }
 }
@@ -96,6 +98,14 @@ impl RedactorBuilder {
 
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// How many layers of encoding (base64, hex, percent, escapes, entities)
+    /// the rules look through, as `hush scan --max-decode-depth` (default 2;
+    /// 0: none).
+    pub fn decode_depth(mut self, depth: u32) -> Self {
+        self.decode_depth = depth;
         self
     }
 
@@ -177,6 +187,7 @@ impl RedactorBuilder {
             pem,
             lookback,
             hold_bytes: hold_bytes.max(limits.pem_max_bytes),
+            decode_depth: self.decode_depth,
         })
     }
 }
@@ -206,6 +217,8 @@ pub struct Redactor {
     /// The most a hold of lines after a multi-line keyword may grow to: the
     /// widest window of those rules, and at least [`Limits::pem_max_bytes`].
     pub(crate) hold_bytes: usize,
+    /// Layers of encoding the rules look through (0: none, or no rules).
+    pub(crate) decode_depth: u32,
 }
 
 impl Redactor {

@@ -75,6 +75,8 @@ pub struct RedactStream<'r> {
     keep_events: bool,
     redactions: u64,
     hits: Hits,
+    /// Where encoded runs start in the current block (scratch).
+    decode_starts: Vec<usize>,
     /// The hits of the line being redacted (scratch).
     line_hits: Vec<Hit>,
 }
@@ -93,6 +95,7 @@ impl<'r> RedactStream<'r> {
             keep_events: true,
             redactions: 0,
             hits: Hits::default(),
+            decode_starts: Vec::new(),
             line_hits: Vec::new(),
         }
     }
@@ -234,7 +237,10 @@ impl<'r> RedactStream<'r> {
         let mut hits = mem::take(&mut self.hits);
         let triggers = &self.redactor.triggers;
         triggers.hits(block, &mut hits);
-        let mut positions = triggers.positions(&hits).peekable();
+        let mut starts = mem::take(&mut self.decode_starts);
+        self.detector.decode_starts(block, &mut starts);
+        let decoded = starts.iter().map(|&at| Hit::decode(at));
+        let mut positions = trigger::merge_hits(triggers.positions(&hits), decoded).peekable();
         let mut pos = 0;
         while pos < block.len() {
             if self.hold.is_some() {
@@ -270,6 +276,7 @@ impl<'r> RedactStream<'r> {
         }
         drop(positions);
         self.hits = hits;
+        self.decode_starts = starts;
         self.remember(block);
     }
 
@@ -311,7 +318,14 @@ impl<'r> RedactStream<'r> {
                 return;
             }
         }
-        let LineInfo { kinds, span } = info.unwrap_or_else(|| self.redactor.triggers.line(hay));
+        let LineInfo { kinds, span } = match info {
+            Some(info) => info,
+            None => {
+                let mut info = self.redactor.triggers.line(hay);
+                info.kinds |= self.detector.decode_kind(hay);
+                info
+            }
+        };
         if kinds == 0 {
             out.extend_from_slice(&line[skip.min(line.len())..]);
             self.line += u64::from(hay.len() < line.len());

@@ -37,8 +37,11 @@ pub(crate) const PEM: Kinds = 16;
 /// A keyword of a rule whose match can cross lines (see [`Reach`]): only a line
 /// holding one can start a multi-line hold.
 pub(crate) const SPAN: Kinds = 32;
+/// Not a word: the line holds an encoded run (base64, hex, escapes) whose
+/// decoding the rules must search (set from the decode stage, not the automaton).
+pub(crate) const DECODE: Kinds = 64;
 /// Every detector.
-pub(crate) const ALL: Kinds = RULE | LITERAL | NAME | URL | PEM;
+pub(crate) const ALL: Kinds = RULE | LITERAL | NAME | URL | PEM | DECODE;
 
 /// How far the matches of a rule keyword's rules can reach across lines, in
 /// bytes from the keyword's first byte (both 0: they stay on its line).
@@ -110,6 +113,27 @@ pub(crate) struct Hit {
     pub kinds: Kinds,
     /// The match state's index.
     state: u32,
+}
+
+impl Hit {
+    /// A pseudo-hit where an encoded run starts (see [`DECODE`]).
+    pub fn decode(pos: usize) -> Hit {
+        Hit {
+            pos,
+            kinds: DECODE,
+            state: 0,
+        }
+    }
+}
+
+/// Two sequences of hits, each in increasing order of position, as one.
+pub(crate) fn merge_hits(a: impl Iterator<Item = Hit>, b: impl Iterator<Item = Hit>) -> impl Iterator<Item = Hit> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y.pos < x.pos => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 /// Where trigger words end in a block.
@@ -232,7 +256,7 @@ impl Triggers {
         let mut kinds = 0;
         self.automaton.for_each_match(hay, |hit| {
             kinds |= self.kinds[hit.state as usize];
-            kinds == ALL | SPAN
+            kinds == (ALL & !DECODE) | SPAN
         });
         kinds
     }

@@ -218,6 +218,16 @@ impl Decoder {
         out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret && a.input == b.input);
     }
 
+    /// Where the encoded runs of `hay` that decode start (sorted): the lines a
+    /// caller that skips lines without a keyword (the redactor) must search
+    /// with [`Decoder::find`] all the same.
+    pub fn run_starts(&mut self, hay: &[u8], out: &mut Vec<usize>) {
+        out.clear();
+        self.runs.clear();
+        find_runs(hay, &mut self.runs, &mut self.scratch);
+        out.extend(self.runs.iter().map(|r| r.input.start));
+    }
+
     /// Searches one decoded text (and, while `depth` lasts, its own decoding);
     /// `outer` maps its input back through the texts it was decoded from,
     /// innermost last.

@@ -296,6 +296,47 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
+/// Ranges sorted by start, with the largest end so far at each place, so that
+/// the ones overlapping a range are found by looking only near it.
+struct Ranges {
+    /// (range, its index in the input), by start.
+    sorted: Vec<(Range<usize>, usize)>,
+    /// `max_end[i]`: the largest end among `sorted[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl Ranges {
+    fn new(ranges: impl Iterator<Item = Range<usize>>) -> Ranges {
+        let mut sorted: Vec<(Range<usize>, usize)> = ranges.enumerate().map(|(i, r)| (r, i)).collect();
+        sorted.sort_unstable_by_key(|(r, i)| (r.start, *i));
+        let max_end = sorted
+            .iter()
+            .scan(0, |most, (r, _)| {
+                *most = (*most).max(r.end);
+                Some(*most)
+            })
+            .collect();
+        Ranges { sorted, max_end }
+    }
+
+    /// Whether some range overlapping `r` satisfies `wanted` (given its index).
+    fn any_overlapping(&self, r: &Range<usize>, mut wanted: impl FnMut(usize) -> bool) -> bool {
+        // Every range that starts before `r` ends, nearest first, until none
+        // before can reach into `r`.
+        let starts_before_end = self.sorted.partition_point(|(x, _)| x.start < r.end);
+        for j in (0..starts_before_end).rev() {
+            if self.max_end[j] <= r.start {
+                return false;
+            }
+            let (x, index) = &self.sorted[j];
+            if overlaps(x, r) && wanted(*index) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
 /// Resolves overlapping matches among `out[first_new..]`: drops each match that
 /// overlaps a higher-ranked rule's match or a candidate a provider rule rejected
 /// (when its own rank is lower), each generic match whose value starts with a
@@ -320,22 +361,29 @@ fn resolve_overlaps(
         return;
     }
     let mut new = out.split_off(first_new);
+    // Indexed by position, so that each match is compared with the matches and
+    // rejections that overlap it, not with all of them (a log of thousands of
+    // tokens made this quadratic).
+    let secrets = Ranges::new(new.iter().map(|m| m.secret.clone()));
+    let rejections = Ranges::new(rejected.iter().cloned());
+    let subsumers: Vec<&Match> = new.iter().filter(|o| !set.rules[o.rule].subsumes.is_empty()).collect();
     let keep: Vec<bool> = new
         .iter()
         .map(|m| {
             let r = rank(m);
-            if r < Rank::Provider && rejected.iter().any(|x| overlaps(x, &m.secret)) {
+            if r < Rank::Provider && rejections.any_overlapping(&m.secret, |_| true) {
                 return false;
             }
             if r == Rank::Generic && provider_prefixes.binary_search(&m.secret.start).is_ok() {
                 return false;
             }
-            !new.iter().any(|o| {
-                (rank(o) > r && overlaps(&o.secret, &m.secret))
-                    || (set.rules[o.rule].subsumes.contains(&(m.rule as u32))
-                        && o.span.start <= m.secret.start
-                        && m.secret.end <= o.span.end)
-            })
+            let outranked = secrets.any_overlapping(&m.secret, |o| rank(&new[o]) > r);
+            let subsumed = subsumers.iter().any(|o| {
+                set.rules[o.rule].subsumes.contains(&(m.rule as u32))
+                    && o.span.start <= m.secret.start
+                    && m.secret.end <= o.span.end
+            });
+            !outranked && !subsumed
         })
         .collect();
     let mut flags = keep.into_iter();
@@ -477,6 +525,35 @@ remediation = "r"
         let s = set(pair);
         assert_eq!(ids(&s, b"KID1234 qwertzui"), vec![("pair".into(), "qwertzui".into())]);
         assert_eq!(ids(&s, b"KID1234 and no more"), vec![("id".into(), "KID1234".into())]);
+    }
+
+    #[test]
+    fn indexed_ranges_find_what_comparing_with_all_finds() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        for round in 0..200 {
+            // Short ranges and a few long ones (key blocks), some empty.
+            let ranges: Vec<Range<usize>> = (0..1 + next(40))
+                .map(|_| {
+                    let start = next(500);
+                    let len = if next(10) == 0 { next(300) } else { next(12) };
+                    start..start + len
+                })
+                .collect();
+            let index = Ranges::new(ranges.iter().cloned());
+            for _ in 0..50 {
+                let start = next(520);
+                let probe = start..start + 1 + next(30);
+                let odd = |i: usize| i % 2 == 1;
+                let want = ranges.iter().enumerate().any(|(i, r)| overlaps(r, &probe) && odd(i));
+                assert_eq!(index.any_overlapping(&probe, odd), want, "round {round}, {probe:?}");
+            }
+        }
     }
 
     #[test]

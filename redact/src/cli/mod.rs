@@ -76,6 +76,11 @@ pub struct RedactArgs {
     /// Key of `--style hash` (at least 16 bytes); default: a random key per run.
     #[arg(long, value_name = "FILE")]
     pub hash_key_file: Option<PathBuf>,
+    /// Look through base64, hex, percent-encoding, backslash escapes and HTML
+    /// entities up to N levels deep, as `hush scan` does (0: no decoding).
+    #[arg(long, value_name = "N", default_value_t = hush_rules::decode::DEFAULT_DEPTH,
+          value_parser = clap::value_parser!(u32).range(0..=4))]
+    pub max_decode_depth: u32,
     /// Write output in large blocks instead of line by line (the default when stdout
     /// is a regular file).
     #[arg(long)]

@@ -51,6 +51,7 @@ pub(super) fn redactor(args: &RedactArgs) -> Result<Built, SetupError> {
     let mut builder = Redactor::builder()
         .masks(masks)
         .structure(!args.no_structure)
+        .decode_depth(args.max_decode_depth)
         .style(style);
     if !args.no_rules {
         builder = builder.rules(rules(&args.rules, &args.disable)?);

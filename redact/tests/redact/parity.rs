@@ -106,3 +106,69 @@ fn every_example_secret_is_redacted_in_one_stream_at_any_read_size() {
     let read = redact_with_reads(redactor, &stream, 7, true);
     assert!(read == whole, "7-byte reads through the pump change the output");
 }
+
+/// The encoded spans the scanner reports in `hay` once its encoded runs are
+/// decoded (what `hush scan` reports for them, at the encoded bytes).
+fn decoded_spans(rules: &RuleSet, hay: &[u8]) -> Vec<(usize, Range<usize>)> {
+    let mut matcher = Matcher::new(rules);
+    let mut decoder = hush_rules::decode::Decoder::new();
+    let mut found = Vec::new();
+    decoder.find(&mut matcher, hay, hush_rules::decode::DEFAULT_DEPTH, &mut found);
+    found.into_iter().map(|m| (m.rule, m.input)).collect()
+}
+
+#[test]
+fn every_encoded_example_secret_is_redacted_over_its_encoded_bytes() {
+    use base64::Engine as _;
+    let rules = RuleSet::default_rules().expect("default rules");
+    let redactor = default_redactor();
+    let encodings: [(&str, fn(&str) -> String); 3] = [
+        ("base64", |e| base64::engine::general_purpose::STANDARD.encode(e)),
+        ("hex", |e| e.bytes().map(|b| format!("{b:02x}")).collect()),
+        ("percent", |e| {
+            e.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        }),
+    ];
+    for (name, encode) in encodings {
+        let (mut checked, mut missed) = (0, Vec::new());
+        for example in all_examples(&rules) {
+            let line = format!("{name} payload: {} end\n", encode(&example));
+            let spans = decoded_spans(&rules, line.as_bytes());
+            if spans.is_empty() {
+                continue;
+            }
+            checked += 1;
+            let out = redactor.redact(line.as_bytes());
+            missed.extend(survivors(&rules, line.as_bytes(), &spans, &out));
+            // Every byte outside the encoded spans is unchanged.
+            let first = spans.iter().map(|(_, s)| s.start).min().expect("a span");
+            let last = spans.iter().map(|(_, s)| s.end).max().expect("a span");
+            assert!(
+                out.starts_with(&line.as_bytes()[..first]),
+                "{name}: text before the run changed"
+            );
+            assert!(
+                out.ends_with(&line.as_bytes()[last..]),
+                "{name}: text after the run changed"
+            );
+        }
+        assert!(
+            checked > 500,
+            "{name}: only {checked} encoded examples found by the scanner"
+        );
+        assert!(
+            missed.is_empty(),
+            "{name}: {} encoded secrets the scanner reports pass the redactor:\n{}",
+            missed.len(),
+            missed.join("\n")
+        );
+    }
+}
