@@ -117,12 +117,15 @@ fn decoded_spans(rules: &RuleSet, hay: &[u8]) -> Vec<(usize, Range<usize>)> {
     found.into_iter().map(|m| (m.rule, m.input)).collect()
 }
 
+/// An encoding: its name and how it encodes a text.
+type Encode = (&'static str, fn(&str) -> String);
+
 #[test]
 fn every_encoded_example_secret_is_redacted_over_its_encoded_bytes() {
     use base64::Engine as _;
     let rules = RuleSet::default_rules().expect("default rules");
     let redactor = default_redactor();
-    let encodings: [(&str, fn(&str) -> String); 3] = [
+    let encodings: [Encode; 3] = [
         ("base64", |e| base64::engine::general_purpose::STANDARD.encode(e)),
         ("hex", |e| e.bytes().map(|b| format!("{b:02x}")).collect()),
         ("percent", |e| {
