@@ -162,6 +162,8 @@ pub fn superseded(m: &Match, decoded: &[DecodedMatch]) -> bool {
 #[derive(Debug, Default)]
 pub struct Decoder {
     runs: Vec<Run>,
+    /// Runs of the haystack that decode to binary holding printable text.
+    binary: Vec<Run>,
     found: Vec<Match>,
     scratch: Vec<u8>,
 }
@@ -211,11 +213,40 @@ impl Decoder {
         let mut budget = hay.len().saturating_mul(MAX_DECODED_SHARE);
         let mut texts = Vec::new();
         self.decode_lines(hay, &mut budget, &mut texts);
+        self.search_binary(matcher, out);
         for text in &texts {
             self.search(matcher, text, depth - 1, &mut budget, &[], out);
         }
         out.sort_by(|a, b| (a.input.start, a.rule, &a.secret).cmp(&(b.input.start, b.rule, &b.secret)));
         out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret && a.input == b.input);
+    }
+
+    /// The haystack's runs that decode to binary (a serialized message, a
+    /// keystore, compressed data that happens to hold a token): only the rules
+    /// of providers whose case-exact prefix starts their token (`ghp_`,
+    /// `AKIA`, `xoxb-`) search them, since binary has no lines, assignments or
+    /// keywords in context to judge a generic value by. Each is searched alone
+    /// and reported at its whole encoded run.
+    fn search_binary(&mut self, matcher: &mut Matcher, out: &mut Vec<DecodedMatch>) {
+        let binary = std::mem::take(&mut self.binary);
+        let mut found = std::mem::take(&mut self.found);
+        for run in &binary {
+            let bytes = run.decoded.as_slice();
+            found.clear();
+            matcher.find(bytes, &mut found);
+            let rules = matcher.rules();
+            for m in found.iter().filter(|m| prefixed_provider(rules.rule(m.rule))) {
+                out.push(DecodedMatch {
+                    rule: m.rule,
+                    secret: bytes[m.secret.clone()].to_vec(),
+                    matched: bytes[m.span.clone()].to_vec(),
+                    input: run.input.clone(),
+                    encodings: vec![run.encoding],
+                });
+            }
+        }
+        self.found = found;
+        self.binary = binary;
     }
 
     /// Where the encoded runs of `hay` that decode start (sorted): the lines a
@@ -224,8 +255,9 @@ impl Decoder {
     pub fn run_starts(&mut self, hay: &[u8], out: &mut Vec<usize>) {
         out.clear();
         self.runs.clear();
-        find_runs(hay, &mut self.runs, &mut self.scratch);
-        out.extend(self.runs.iter().map(|r| r.input.start));
+        find_runs(hay, &mut self.runs, &mut self.binary, &mut self.scratch);
+        out.extend(self.runs.iter().chain(&self.binary).map(|r| r.input.start));
+        out.sort_unstable();
     }
 
     /// Searches one decoded text (and, while `depth` lasts, its own decoding);
@@ -280,7 +312,7 @@ impl Decoder {
     /// hold one are looked at again.
     fn decode_lines(&mut self, hay: &[u8], budget: &mut usize, out: &mut Vec<DecodedText>) {
         self.runs.clear();
-        find_runs(hay, &mut self.runs, &mut self.scratch);
+        find_runs(hay, &mut self.runs, &mut self.binary, &mut self.scratch);
         let mut next = 0;
         while next < self.runs.len() && *budget > 0 {
             let (start, end) = line_around(hay, self.runs[next].input.start);
@@ -367,8 +399,12 @@ static CLASS: [u8; 256] = {
 
 /// Finds the encoded runs of `hay`, sorted and disjoint, with what each
 /// decodes to.
-fn find_runs(hay: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
-    find_alphabet_runs(hay, runs, scratch);
+/// Finds the encoded runs of `hay` that decode to text, sorted and disjoint,
+/// with what each decodes to, into `runs`; and the base64 or hex runs that
+/// decode to binary holding a printable stretch a token could be, into `binary`.
+fn find_runs(hay: &[u8], runs: &mut Vec<Run>, binary: &mut Vec<Run>, scratch: &mut Vec<u8>) {
+    binary.clear();
+    find_alphabet_runs(hay, runs, binary, scratch);
     find_escapes(hay, runs);
     runs.sort_by_key(|r| r.input.start);
     // Escapes inside a base64 run (a `%2B` is not base64): keep the first.
@@ -383,7 +419,7 @@ fn find_runs(hay: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
 }
 
 /// Base64 and hex runs (a run never holds a line break).
-fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
+fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, binary: &mut Vec<Run>, scratch: &mut Vec<u8>) {
     let mut i = 0;
     while i < line.len() {
         // Skip to the next run long enough to decode: the byte MIN_BASE64 - 1
@@ -414,12 +450,21 @@ fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, scratch: &mut Vec<u8>) {
         } else {
             None
         };
-        if let Some(encoding) = encoding.filter(|_| is_text(scratch)) {
-            runs.push(Run {
-                input: start..padded,
-                decoded: Bytes::Heap(scratch.clone()),
-                encoding,
-            });
+        if let Some(encoding) = encoding {
+            let to = if is_text(scratch) {
+                Some(&mut *runs)
+            } else if scratch.len() <= MAX_BINARY && printable_stretch(scratch) {
+                Some(&mut *binary)
+            } else {
+                None
+            };
+            if let Some(to) = to {
+                to.push(Run {
+                    input: start..padded,
+                    decoded: Bytes::Heap(scratch.clone()),
+                    encoding,
+                });
+            }
         }
         i = padded.max(end);
     }
@@ -451,6 +496,35 @@ fn decode_base64(run: &[u8], url_safe: bool, out: &mut Vec<u8>) -> bool {
     out.clear();
     let engine = if url_safe { &URL_ENGINE } else { &STANDARD_ENGINE };
     engine.decode_vec(usable, out).is_ok()
+}
+
+/// The most decoded binary of one run that is searched: a serialized message
+/// or a keystore is smaller; a font, an image or an archive in base64 is
+/// larger, and searching those cost a quarter of the decode stage's time on
+/// the benchmark tree while finding nothing.
+pub const MAX_BINARY: usize = 16 << 10;
+
+/// The shortest printable stretch in decoded binary worth searching: no
+/// prefixed token is shorter (random bytes hold one once in a few thousand).
+const MIN_PRINTABLE_STRETCH: usize = 16;
+
+/// Whether decoded binary holds [`MIN_PRINTABLE_STRETCH`] printable ASCII bytes
+/// in a row.
+fn printable_stretch(bytes: &[u8]) -> bool {
+    let mut run = 0;
+    for &b in bytes {
+        run = if (0x21..0x7f).contains(&b) { run + 1 } else { 0 };
+        if run >= MIN_PRINTABLE_STRETCH {
+            return true;
+        }
+    }
+    false
+}
+
+/// A provider rule whose keyword is a case-exact prefix of its token: the only
+/// rules that search decoded binary.
+fn prefixed_provider(rule: &crate::compile::Rule) -> bool {
+    rule.rank == crate::compile::Rank::Provider && rule.spec.keyword_case == crate::spec::KeywordCase::Exact
 }
 
 /// Whether decoded bytes are text: valid UTF-8, mostly printable, not empty.
@@ -597,7 +671,7 @@ mod tests {
 
     fn runs_of(line: &str) -> Vec<(String, String, Encoding)> {
         let mut runs = Vec::new();
-        find_runs(line.as_bytes(), &mut runs, &mut Vec::new());
+        find_runs(line.as_bytes(), &mut runs, &mut Vec::new(), &mut Vec::new());
         runs.iter()
             .map(|r| {
                 (
@@ -684,7 +758,7 @@ mod tests {
     fn a_decoded_text_maps_ranges_back_to_the_input() {
         let hay = b"k: \\u0067hp_x; plain";
         let mut runs = Vec::new();
-        find_runs(hay, &mut runs, &mut Vec::new());
+        find_runs(hay, &mut runs, &mut Vec::new(), &mut Vec::new());
         let text = substitute(hay, 0..hay.len(), &runs);
         assert_eq!(text.text, b"k: ghp_x; plain");
         // "ghp_x" in the text is "\u0067hp_x" in the input.
@@ -708,6 +782,63 @@ confidence = "high"
 remediation = "r"
 "#;
         crate::RuleSet::compile(crate::load_pack("t.toml", pack).expect("parses")).expect("compiles")
+    }
+
+    #[test]
+    fn decoded_binary_is_searched_by_prefixed_provider_rules_only() {
+        use base64::engine::general_purpose::STANDARD;
+        let pack = r#"
+[[rules]]
+id = "tok"
+name = "t"
+keywords = ["tok_"]
+keyword_case = "exact"
+regex = '(?P<secret>tok_[a-z0-9]{12})'
+severity = "high"
+confidence = "high"
+remediation = "r"
+
+[[rules]]
+id = "gen"
+name = "g"
+keywords = ["password="]
+regex = 'password=(?P<secret>[A-Za-z0-9]{12,})'
+severity = "medium"
+confidence = "low"
+tags = ["generic"]
+remediation = "r"
+"#;
+        let set = crate::RuleSet::compile(crate::load_pack("t.toml", pack).expect("parses")).expect("compiles");
+        let mut matcher = Matcher::new(&set);
+        let mut decoder = Decoder::new();
+        // Binary around the values: NULs and high bytes, as in a serialized
+        // message or a keystore.
+        let binary = |inside: &str| {
+            let mut bytes = vec![0x00, 0x9f, 0x01, 0xfe, 0x12, 0x00, 0x80, 0x7f];
+            bytes.extend_from_slice(inside.as_bytes());
+            bytes.extend_from_slice(&[0x00, 0x00, 0xc3, 0x28, 0x01, 0xff, 0x00, 0x02]);
+            STANDARD.encode(bytes)
+        };
+        let hay = format!(
+            "blob {}\nother {}\ntext {}\n",
+            binary("tok_a8k2m4q9z7x1"),
+            binary("password=Zq8vLx2Rw9Pm4Kt7"),
+            STANDARD.encode("password=Wq8vLx2Rw9Pm4Kt7")
+        );
+        let mut out = Vec::new();
+        decoder.find(&mut matcher, hay.as_bytes(), DEFAULT_DEPTH, &mut out);
+        let found: Vec<(&str, String)> = out
+            .iter()
+            .map(|m| (set.rule(m.rule).id.as_str(), String::from_utf8_lossy(&m.secret).into_owned()))
+            .collect();
+        assert_eq!(
+            found,
+            [("tok", "tok_a8k2m4q9z7x1".to_owned()), ("gen", "Wq8vLx2Rw9Pm4Kt7".to_owned())],
+            "the generic rule does not judge the binary value"
+        );
+        // Reported at the whole encoded run.
+        assert_eq!(&hay.as_bytes()[out[0].input.clone()], binary("tok_a8k2m4q9z7x1").as_bytes());
+        assert_eq!(out[0].encodings, [Encoding::Base64]);
     }
 
     /// xorshift64: deterministic pseudo-random numbers for the property tests.
