@@ -197,9 +197,7 @@ impl Config {
 
     /// The 1-based line of byte `offset` of the file.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.text
-            .get(..offset)
-            .map_or(1, |head| head.matches('\n').count() + 1)
+        self.text.get(..offset).map_or(1, |head| head.matches('\n').count() + 1)
     }
 
     /// An error about the value at byte `span` of the file.

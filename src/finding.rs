@@ -145,7 +145,12 @@ impl FindingSet {
     pub fn map_origins(&mut self, mut change: impl FnMut(&mut Origin)) {
         let locations = self.by_key.values_mut().flatten().map(|l| &mut l.origin);
         locations
-            .chain(self.synthetic.iter_mut().flat_map(|f| &mut f.locations).map(|l| &mut l.origin))
+            .chain(
+                self.synthetic
+                    .iter_mut()
+                    .flat_map(|f| &mut f.locations)
+                    .map(|l| &mut l.origin),
+            )
             .for_each(&mut change);
     }
 

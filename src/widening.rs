@@ -194,7 +194,12 @@ fn config(old: Option<&str>, new: &str) -> Vec<Widening> {
         }
     }
     let before: HashSet<&String> = old.rules.disable.iter().map(|d| d.get_ref()).collect();
-    for d in new_config.rules.disable.iter().filter(|d| !before.contains(d.get_ref())) {
+    for d in new_config
+        .rules
+        .disable
+        .iter()
+        .filter(|d| !before.contains(d.get_ref()))
+    {
         out.push(Widening {
             line: at_span(d.span()),
             what: format!("disables rule {}", quoted(d.get_ref())),
@@ -209,7 +214,13 @@ fn config(old: Option<&str>, new: &str) -> Vec<Widening> {
             });
         }
     }
-    let packs = |c: &Config| c.rules.packs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>();
+    let packs = |c: &Config| {
+        c.rules
+            .packs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+    };
     let (old_packs, new_packs) = (packs(&old), packs(&new_config));
     for removed in old_packs.iter().filter(|p| !new_packs.contains(p)) {
         out.push(Widening {
@@ -224,7 +235,11 @@ fn config(old: Option<&str>, new: &str) -> Vec<Widening> {
         });
     }
     if new_config.baseline.is_some() && new_config.baseline != old.baseline {
-        let name = new_config.baseline.as_ref().map(|b| b.display().to_string()).unwrap_or_default();
+        let name = new_config
+            .baseline
+            .as_ref()
+            .map(|b| b.display().to_string())
+            .unwrap_or_default();
         out.push(Widening {
             line: line_of(new, "baseline"),
             what: format!("names baseline {}", quoted(&name)),
@@ -272,7 +287,11 @@ mod tests {
 
     #[test]
     fn ignore_reports_added_patterns_not_removed_ones_or_comments() {
-        let got = whats(HushFile::Ignore, Some("fixtures/\n"), "# note\nfixtures/\n*.env\n!keep.env\n\n*\n");
+        let got = whats(
+            HushFile::Ignore,
+            Some("fixtures/\n"),
+            "# note\nfixtures/\n*.env\n!keep.env\n\n*\n",
+        );
         assert_eq!(
             got,
             vec![
@@ -302,7 +321,10 @@ mod tests {
                 (4, "overrides rule `github-pat` (severity low)".to_owned()),
             ]
         );
-        assert!(!got.iter().any(|(_, w)| w.contains("hunter2")), "values are never shown");
+        assert!(
+            !got.iter().any(|(_, w)| w.contains("hunter2")),
+            "values are never shown"
+        );
         // Narrowing only: nothing.
         assert!(whats(HushFile::Config, Some(new), old).is_empty());
         let broken = whats(HushFile::Config, Some(old), "[allow]\npath = 1\n");

@@ -109,7 +109,12 @@ fn the_base_hushignore_applies_and_only_what_the_range_adds_is_reported() {
     commit_file(&repo, ".hushignore", "fixtures/\n", "ignore fixtures");
     let base = git(&repo, &["rev-parse", "HEAD"]);
     let token = github_token(182);
-    commit_file(&repo, "fixtures/fake.env", &format!("T={}\n", github_token(183)), "fixture");
+    commit_file(
+        &repo,
+        "fixtures/fake.env",
+        &format!("T={}\n", github_token(183)),
+        "fixture",
+    );
     commit_file(&repo, ".hushignore", "fixtures/\nsecrets/\n", "ignore secrets too");
     commit_file(&repo, "secrets/app.env", &format!("T={token}\n"), "a secret");
     let (code, doc, err) = range_scan(&repo, &base, &[]);
@@ -190,9 +195,15 @@ fn an_inline_allow_added_with_its_secret_does_not_allow_it() {
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("github-pat", "app.env"));
     assert_eq!((got[1].0.as_str(), got[1].1.as_str()), ("hush-allow-added", "app.env"));
-    assert!(got[1].2.contains("`hush:allow`") && got[1].2.contains("github-pat"), "{got:?}");
+    assert!(
+        got[1].2.contains("`hush:allow`") && got[1].2.contains("github-pat"),
+        "{got:?}"
+    );
     let added = by_rule(&doc, "hush-allow-added");
-    assert_eq!((added["severity"].as_str(), added["line"].as_u64()), (Some("low"), Some(1)));
+    assert_eq!(
+        (added["severity"].as_str(), added["line"].as_u64()),
+        (Some("low"), Some(1))
+    );
 
     let (code, doc, err) = range_scan(&repo, &base, &["--trust-range-config"]);
     assert_eq!((code, findings(&doc).len()), (Some(0), 0), "{err}");

@@ -20,11 +20,11 @@ use hush_rules::{check_examples, load_pack_file, RuleSet};
 pub use args::*;
 pub use rules::load_rules;
 
+use files::{BaseFiles, Files};
 use hush_scanner::baseline::Baseline;
 use hush_scanner::git::{scan_git, GitOptions};
 use hush_scanner::image::{scan_images, ImageOptions};
 use hush_scanner::scan::scan;
-use files::{BaseFiles, Files};
 use session::{ignore_broken_pipe, run_source};
 
 /// Exit code when nothing was found.

@@ -9,12 +9,12 @@ use gix::objs::Kind;
 use hush_rules::RuleSet;
 use rayon::prelude::*;
 
-use super::objects::ObjectReader;
-use crate::finding::FindingSet;
-use crate::origin::{CommitMeta, Origin};
 use super::guard::blob_at;
+use super::objects::ObjectReader;
 use crate::allow::inline_marker;
+use crate::finding::FindingSet;
 use crate::finding::{notice, Notice};
+use crate::origin::{CommitMeta, Origin};
 use crate::search::{drop_allowed, drop_allowed_where, Collector, Gathered, ScanOptions};
 use crate::stats::{error_chain, ScanStats, SkipReason};
 use crate::stream::{Located, StreamOutcome, StreamScanner};

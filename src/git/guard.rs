@@ -88,7 +88,9 @@ pub(super) fn blob_at(reader: &mut ObjectReader, tree: ObjectId, path: &str) -> 
         if !reader.tree_into(&current, &mut buf)? {
             return Ok(None);
         }
-        let Some((_, id, kind)) = (0..buf.len()).map(|i| buf.entry(i)).find(|(name, _, _)| *name == part.as_bytes())
+        let Some((_, id, kind)) = (0..buf.len())
+            .map(|i| buf.entry(i))
+            .find(|(name, _, _)| *name == part.as_bytes())
         else {
             return Ok(None);
         };
@@ -160,11 +162,8 @@ fn versions(
     path: &str,
     max_blob_size: u64,
 ) -> Result<(Option<Vec<u8>>, Vec<u8>), GitError> {
-    let small = |reader: &ObjectReader, id: &ObjectId| {
-        reader
-            .header(id)
-            .map(|h| h.is_some_and(|h| h.size <= max_blob_size))
-    };
+    let small =
+        |reader: &ObjectReader, id: &ObjectId| reader.header(id).map(|h| h.is_some_and(|h| h.size <= max_blob_size));
     let new = if small(reader, &blob)? {
         reader.read(&blob)?.map(|(_, d)| d.to_vec()).unwrap_or_default()
     } else {

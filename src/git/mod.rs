@@ -157,7 +157,10 @@ pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result
     let collector = Collector::new();
     let base_tree = base.as_ref().map(|(_, b)| b.tree);
     pool.install(|| scan_blobs(&sync, rules, jobs, git.max_blob_size, base_tree, opts, &collector));
-    let Gathered { mut findings, mut stats } = collector.into_inner();
+    let Gathered {
+        mut findings,
+        mut stats,
+    } = collector.into_inner();
     for change in changes {
         findings.add_synthetic(change);
     }
