@@ -58,7 +58,7 @@ pub fn scan_blobs(
             gathered: Gathered::default(),
             collector,
         },
-        |worker, job| worker.scan(&job, max_blob_size, base, opts),
+        |worker, job| worker.scan(&job, Limits { max_blob_size, base }, opts),
     );
 }
 
@@ -73,19 +73,10 @@ struct Worker<'s> {
 }
 
 impl Worker<'_> {
-    fn scan(&mut self, job: &BlobJob, max_blob_size: u64, base: Option<ObjectId>, opts: &ScanOptions) {
+    fn scan(&mut self, job: &BlobJob, limits: Limits, opts: &ScanOptions) {
         let mut reader = ObjectReader::with_buffer(&self.repo, std::mem::take(&mut self.buf));
         let Gathered { findings, stats } = &mut self.gathered;
-        scan_one(
-            &mut reader,
-            &mut self.scanner,
-            job,
-            max_blob_size,
-            base,
-            opts,
-            findings,
-            stats,
-        );
+        scan_one(&mut reader, &mut self.scanner, job, limits, opts, findings, stats);
         self.buf = reader.into_buffer();
     }
 }
@@ -96,12 +87,19 @@ impl Drop for Worker<'_> {
     }
 }
 
+/// What bounds one blob's scan: its size, and the base whose lines an inline
+/// allow must be on (a guarded range).
+#[derive(Clone, Copy)]
+struct Limits {
+    max_blob_size: u64,
+    base: Option<ObjectId>,
+}
+
 fn scan_one(
     reader: &mut ObjectReader,
     scanner: &mut StreamScanner,
     job: &BlobJob,
-    max_blob_size: u64,
-    base: Option<ObjectId>,
+    Limits { max_blob_size, base }: Limits,
     opts: &ScanOptions,
     findings: &mut FindingSet,
     stats: &mut ScanStats,

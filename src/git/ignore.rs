@@ -30,7 +30,7 @@ pub(super) fn hushignore(repo: &gix::Repository, stats: &mut ScanStats) -> Optio
 /// pattern is an error that names its line.
 pub(super) fn parse(text: &[u8], stats: &mut ScanStats) -> Option<Gitignore> {
     let mut builder = GitignoreBuilder::new("/");
-    for (index, line) in String::from_utf8_lossy(&text).lines().enumerate() {
+    for (index, line) in String::from_utf8_lossy(text).lines().enumerate() {
         if let Err(e) = builder.add_line(None, line) {
             stats.error(format!("{FILE}:{}", index + 1), e.to_string());
         }
