@@ -8,6 +8,7 @@
 //! never make hush run a program. Shallow clones are scanned as far as they go
 //! (and say so), submodules are noted and not followed, LFS pointers skipped, and a
 //! missing or corrupt object is reported while the rest of history is scanned.
+//! A range trusts only its base for hush's own files ([`guard`]).
 
 mod blobs;
 mod guard;
