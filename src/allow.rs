@@ -145,6 +145,14 @@ pub fn inline_allows(line: &[u8], rule_id: &str, is_rule: impl Fn(&str) -> bool)
     false
 }
 
+/// The inline annotation on `line` (`hush:allow`, `gitleaks:allow`, ...), if any.
+pub fn inline_marker(line: &[u8]) -> Option<&'static str> {
+    std::iter::once(HUSH_MARKER)
+        .chain(ALLOW_ALL_MARKERS.iter().copied())
+        .find(|m| memchr::memmem::find(line, m).is_some())
+        .map(|m| std::str::from_utf8(m).expect("markers are ASCII"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

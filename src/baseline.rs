@@ -79,7 +79,8 @@ impl Baseline {
         }
     }
 
-    fn parse(file: &str, text: &str) -> Result<Baseline, BaselineError> {
+    /// Parses a baseline's `text`; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Baseline, BaselineError> {
         let mut salt = None;
         let mut entries = BTreeSet::new();
         for (index, raw) in text.lines().enumerate() {
@@ -129,6 +130,17 @@ impl Baseline {
             finding.rule_id,
             self.keyed_hash(&finding.rule_id, &finding.secret)
         )
+    }
+
+    /// The entries (one a line, as written) this baseline has and `older` does
+    /// not: what a change to the file newly accepts. A new salt re-keys every
+    /// entry, so each counts as new.
+    pub fn gained_over<'a>(&'a self, older: &Baseline) -> Vec<&'a str> {
+        self.entries
+            .iter()
+            .filter(|e| self.salt != older.salt || !older.entries.contains(*e))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Whether `finding` was reviewed.

@@ -148,11 +148,17 @@ impl Config {
             file: file.clone(),
             source,
         })?;
+        Config::parse(file, text, path.parent().map(Path::to_path_buf).unwrap_or_default())
+    }
+
+    /// Parses a config's `text`; `file` names it in errors, and paths in it are
+    /// relative to `dir` (a config read from a commit: the work tree's top).
+    pub fn parse(file: String, text: String, dir: PathBuf) -> Result<Config, ConfigError> {
         let mut config: Config = toml::from_str(&text).map_err(|error| ConfigError::Parse {
             file: file.clone(),
             error: Box::new(error),
         })?;
-        config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        config.dir = dir;
         config.file = file;
         config.text = text;
         if let Some(depth) = &config.max_decode_depth {
@@ -189,15 +195,16 @@ impl Config {
         }
     }
 
+    /// The 1-based line of byte `offset` of the file.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.text.get(..offset).map_or(1, |head| head.matches('\n').count() + 1)
+    }
+
     /// An error about the value at byte `span` of the file.
     pub fn invalid(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
-        let line = self
-            .text
-            .get(..span.start)
-            .map_or(1, |head| head.matches('\n').count() + 1);
         ConfigError::Invalid {
             file: self.file.clone(),
-            line,
+            line: self.line_of(span.start),
             key: key.to_owned(),
             message: message.into(),
         }

@@ -44,8 +44,9 @@ pub struct Finding {
     pub fingerprint: String,
     /// Sorted by origin, line and column.
     pub locations: Vec<Location>,
-    /// A finding about the input rather than a secret (rule `archive-limit`):
-    /// `secret` holds a description, which reports show as it is.
+    /// A finding about the input rather than a secret (rules `archive-limit`,
+    /// `hush-config-change`, `hush-allow-added`): `secret` holds a description,
+    /// which reports show as it is.
     pub synthetic: bool,
 }
 
@@ -95,8 +96,9 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 #[derive(Default, Clone)]
 pub struct FindingSet {
     by_key: HashMap<(usize, Vec<u8>), Vec<Location>>,
-    /// Archives cut short by a limit: where, and which limit.
-    limits: Vec<(Origin, String)>,
+    /// Findings about the input rather than a secret ([`Finding::synthetic`]):
+    /// archives cut short by a limit, changes to hush's own files in a range.
+    synthetic: Vec<Finding>,
 }
 
 impl FindingSet {
@@ -123,7 +125,12 @@ impl FindingSet {
 
     /// Records an archive that was cut short by a limit (`reason` says which).
     pub fn add_limit(&mut self, origin: Origin, reason: String) {
-        self.limits.push((origin, reason));
+        self.synthetic.push(limit_finding((origin, reason)));
+    }
+
+    /// Adds a finding about the input ([`notice`]).
+    pub fn add_synthetic(&mut self, finding: Finding) {
+        self.synthetic.push(finding);
     }
 
     /// Merges another set (e.g. one thread's) into this one.
@@ -131,14 +138,19 @@ impl FindingSet {
         for (key, mut locations) in other.by_key {
             self.by_key.entry(key).or_default().append(&mut locations);
         }
-        self.limits.extend(other.limits);
+        self.synthetic.extend(other.synthetic);
     }
 
     /// Rewrites every origin in the set (e.g. to mark image files deleted).
     pub fn map_origins(&mut self, mut change: impl FnMut(&mut Origin)) {
         let locations = self.by_key.values_mut().flatten().map(|l| &mut l.origin);
         locations
-            .chain(self.limits.iter_mut().map(|(o, _)| o))
+            .chain(
+                self.synthetic
+                    .iter_mut()
+                    .flat_map(|f| &mut f.locations)
+                    .map(|l| &mut l.origin),
+            )
             .for_each(&mut change);
     }
 
@@ -166,7 +178,7 @@ impl FindingSet {
                 }
             })
             .collect();
-        findings.extend(self.limits.into_iter().map(limit_finding));
+        findings.extend(self.synthetic);
         findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 (
@@ -179,6 +191,76 @@ impl FindingSet {
         });
         findings
     }
+}
+
+/// The rule id of the synthetic finding for a change, inside a scanned range, to
+/// one of hush's own files (`.hush.toml`, `.hushignore`, the baseline) that lets
+/// more through: a change cannot exempt itself, so a reviewer is told.
+pub const CONFIG_CHANGE_RULE: &str = "hush-config-change";
+
+/// The rule id of the synthetic finding for an inline allow annotation added in
+/// a scanned range next to the secret it allows.
+pub const ALLOW_ADDED_RULE: &str = "hush-allow-added";
+
+/// A finding about the input, not a secret: `rule` at `line` of `origin`, with
+/// `description` shown whole in place of a secret. Its fingerprint covers the
+/// place (path and commit) and the description, so a baseline can accept one
+/// such change without accepting all.
+pub fn notice(rule: Notice, origin: Origin, line: u64, description: String) -> Finding {
+    let (rule_id, rule_name, severity, confidence, remediation) = match rule {
+        Notice::ConfigChange => (
+            CONFIG_CHANGE_RULE,
+            "Change to hush's config, ignore file or baseline",
+            Severity::Medium,
+            Confidence::High,
+            "This change lets more through hush once it is merged; the scan of this range used the base \
+             commit's files. Review it as you would a change to the gate itself.",
+        ),
+        Notice::AllowAdded => (
+            ALLOW_ADDED_RULE,
+            "Inline allow added with the secret it allows",
+            Severity::Low,
+            Confidence::High,
+            "An inline allow annotation counts only once it is on the base: review the secret it allows \
+             (reported too) before accepting it.",
+        ),
+    };
+    let mut key = origin.display_path().into_bytes();
+    key.push(0);
+    key.extend_from_slice(origin.commit().map_or("", |c| c.id.as_str()).as_bytes());
+    key.push(0);
+    key.extend_from_slice(description.as_bytes());
+    Finding {
+        rule_id: rule_id.to_owned(),
+        rule_name: rule_name.to_owned(),
+        severity,
+        confidence,
+        remediation: remediation.to_owned(),
+        tags: vec!["hush".to_owned()],
+        known: false,
+        fingerprint: fingerprint(rule_id, &key),
+        secret: description.into_bytes(),
+        locations: vec![Location {
+            origin,
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 1,
+            before: String::new(),
+            after: String::new(),
+            decoded: Vec::new(),
+        }],
+        synthetic: true,
+    }
+}
+
+/// Which synthetic finding [`notice`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// [`CONFIG_CHANGE_RULE`].
+    ConfigChange,
+    /// [`ALLOW_ADDED_RULE`].
+    AllowAdded,
 }
 
 /// The `archive-limit` finding for one archive; its fingerprint covers the

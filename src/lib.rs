@@ -33,3 +33,4 @@ pub mod stats;
 pub mod stream;
 pub mod text;
 pub mod walk;
+pub mod widening;

@@ -141,13 +141,37 @@ impl Context<'_, '_> {
 
 /// Removes the matches that an inline annotation or the config's allowlist allows.
 pub fn drop_allowed(rules: &RuleSet, opts: &ScanOptions, found: &mut Vec<Located>, stats: &mut ScanStats) {
+    drop_allowed_where(rules, opts, found, stats, |_| true);
+}
+
+/// Like [`drop_allowed`], but an inline annotation counts only where
+/// `trust_inline` says so (a range scan: where the annotated line is on the
+/// base already); the matches kept despite their annotation are returned.
+pub fn drop_allowed_where(
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    found: &mut Vec<Located>,
+    stats: &mut ScanStats,
+    mut trust_inline: impl FnMut(&Located) -> bool,
+) -> Vec<Located> {
     let before = found.len();
+    let mut refused = Vec::new();
     found.retain(|m| {
+        if opts.allow.allows_match(m) {
+            return false;
+        }
         let id = &rules.rule(m.rule).id;
-        !inline_allows(&m.line_text, id, |word| rules.rules().iter().any(|r| r.id == word))
-            && !opts.allow.allows_match(m)
+        if !inline_allows(&m.line_text, id, |word| rules.rules().iter().any(|r| r.id == word)) {
+            return true;
+        }
+        if trust_inline(m) {
+            return false;
+        }
+        refused.push(m.clone());
+        true
     });
     stats.suppressed += (before - found.len()) as u64;
+    refused
 }
 
 impl ScanOptions {

@@ -293,6 +293,40 @@ fn pull_request_scans_base_to_head_and_passes_when_clean() {
 }
 
 #[test]
+fn a_pull_request_cannot_exempt_itself_with_a_hushignore() {
+    let (_dir, repo) = repo();
+    let base = git(&repo, &["rev-parse", "HEAD"]);
+    let token = github_token(187);
+    fs::write(repo.join(".hushignore"), "*\n").expect("write");
+    fs::write(repo.join("app.env"), format!("TOKEN={token}\n")).expect("write");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "settings, ignored by their own commit"]);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let runner = Runner::new(&repo);
+    let payload = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let run = runner.run("pull_request", &payload, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["findings"], "2");
+    let annotations: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert!(
+        annotations
+            .iter()
+            .any(|a| a.contains("file=.hushignore") && a.contains("hush-config-change")),
+        "{}",
+        run.stdout
+    );
+    assert!(annotations.iter().any(|a| a.contains("file=app.env")), "{}", run.stdout);
+    assert!(run.summary.contains("hush-config-change"), "{}", run.summary);
+    let mut rules: Vec<String> = sarif_results(&repo.join("hush.sarif"))
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, ["github-pat", "hush-config-change"]);
+    assert!(!run.stdout.contains(&token) && !run.summary.contains(&token));
+}
+
+#[test]
 fn a_new_branch_is_scanned_against_the_default_branch() {
     let h = history();
     // The checkout's remote-tracking ref of the default branch is at `clean`.

@@ -19,5 +19,6 @@ mod hook;
 mod image;
 mod inputs;
 mod precommit;
+mod range_config;
 mod recipes;
 mod threads;

@@ -284,6 +284,13 @@ pub struct GitArgs {
     /// Do not apply the repository's `.hushignore` to the paths in its history.
     #[arg(long)]
     pub no_ignore: bool,
+    /// With --range A..B: read `.hush.toml`, `.hushignore`, the baseline and
+    /// rule packs from the work tree, as other scans do, instead of from A; and
+    /// do not report changes to them (hush-config-change) or inline allows the
+    /// range adds (hush-allow-added). By default a range trusts only its base,
+    /// so a change cannot exempt itself.
+    #[arg(long, requires = "range")]
+    pub trust_range_config: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -7,6 +7,7 @@
 mod action;
 mod args;
 mod docs;
+mod files;
 mod hook;
 mod rules;
 mod session;
@@ -17,8 +18,9 @@ use anyhow::{Context, Result};
 use hush_rules::{check_examples, load_pack_file, RuleSet};
 
 pub use args::*;
-pub use rules::{load_rules, load_rules_with};
+pub use rules::load_rules;
 
+use files::{BaseFiles, Files};
 use hush_scanner::baseline::Baseline;
 use hush_scanner::git::{scan_git, GitOptions};
 use hush_scanner::image::{scan_images, ImageOptions};
@@ -42,7 +44,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 .find(|p| p.is_dir())
                 .cloned()
                 .unwrap_or_else(|| PathBuf::from("."));
-            run_source(&args.report, &root, |rules, mut options| {
+            run_source(&args.report, Files::Disk(&root), |rules, mut options| {
                 options.no_ignore = args.no_ignore;
                 options.follow_links = args.follow;
                 options.max_file_size = args.max_file_size;
@@ -50,7 +52,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Ok(scan(rules, &args.paths, &options))
             })
         }
-        Command::Image(args) => run_source(&args.report, Path::new("."), |rules, mut options| {
+        Command::Image(args) => run_source(&args.report, Files::Disk(Path::new(".")), |rules, mut options| {
             options.max_file_size = args.max_file_size;
             options.archive = args.archive.options();
             let options = ImageOptions {
@@ -60,7 +62,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(scan_images(rules, &args.images, &options))
         }),
         Command::Git(args) => {
-            let git = GitOptions {
+            // A range trusts only its base for hush's own files (see files.rs).
+            let base = match &args.range {
+                Some(range) if !args.trust_range_config => Some(BaseFiles::open(&args.repo, range)?),
+                _ => None,
+            };
+            let files = base.as_ref().map_or(Files::Disk(&args.repo), Files::Base);
+            let mut git = GitOptions {
                 repo: args.repo.clone(),
                 range: args.range.clone(),
                 since: args.since,
@@ -68,9 +76,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                 staged: args.staged,
                 all_objects: args.all_objects,
                 max_blob_size: args.max_blob_size,
+                guard: None,
             };
-            run_source(&args.report, &args.repo, |rules, mut options| {
+            run_source(&args.report, files, |rules, mut options| {
                 options.no_ignore = args.no_ignore;
+                git.guard = base.as_ref().map(BaseFiles::guard);
                 Ok(scan_git(rules, &git, &options)?)
             })
         }

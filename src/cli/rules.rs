@@ -2,18 +2,20 @@
 //! config's packs, minus disabled rules, with a config's per-rule overrides.
 
 use anyhow::{bail, Context, Result};
-use hush_rules::{default_specs, load_pack_file, RuleSet, RuleSpec};
+use hush_rules::{default_specs, RuleSet, RuleSpec};
 
+use super::files::Files;
 use super::RuleSelection;
 use hush_scanner::config::Config;
 
 /// The default rules plus `--rules` packs, minus `--disable-rule` ids.
 pub fn load_rules(selection: &RuleSelection) -> Result<RuleSet> {
-    load_rules_with(selection, None)
+    load_rules_from(selection, None, Files::Disk(std::path::Path::new(".")))
 }
 
-/// Like [`load_rules`], with a config's packs, disabled rules and overrides.
-pub fn load_rules_with(selection: &RuleSelection, config: Option<&Config>) -> Result<RuleSet> {
+/// Like [`load_rules`], with a config's packs, disabled rules and overrides;
+/// packs are read from `files` (the file system, or a range's base).
+pub(super) fn load_rules_from(selection: &RuleSelection, config: Option<&Config>, files: Files) -> Result<RuleSet> {
     let mut specs: Vec<RuleSpec> = default_specs().context("loading the default rule packs")?;
     // A scan never reads the default rules' examples (the test suite does):
     // about 1,000 rules' example texts need not stay in memory.
@@ -27,7 +29,7 @@ pub fn load_rules_with(selection: &RuleSelection, config: Option<&Config>) -> Re
         .unwrap_or_default();
     for pack in selection.rules.iter().chain(&config_packs) {
         // The error names the pack file itself.
-        let user = load_pack_file(pack)?;
+        let user = files.pack(pack)?;
         user_ids.extend(user.iter().map(|s| s.id.clone()));
         specs.extend(user);
     }

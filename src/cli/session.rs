@@ -3,30 +3,37 @@
 //! diagnostics, and pick the exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use hush_rules::RuleSet;
 
-use super::{load_rules_with, ColorChoice, ReportArgs, EXIT_CLEAN, EXIT_ERROR};
+use super::files::Files;
+use super::rules::load_rules_from;
+use super::{ColorChoice, ReportArgs, EXIT_CLEAN, EXIT_ERROR};
 use hush_scanner::allow::Allowlist;
 use hush_scanner::baseline::Baseline;
 use hush_scanner::config::Config;
 use hush_scanner::report::{write_report, Format, ReportOptions};
 use hush_scanner::search::{Progress, ScanOptions, ScanOutcome};
 
-/// Runs `source` with the rules and options `args` and the config at `root` ask
-/// for, then reports; returns the exit code.
+/// Runs `source` with the rules and options `args` and the config in `files`
+/// ask for, then reports; returns the exit code.
 pub(super) fn run_source(
     args: &ReportArgs,
-    root: &Path,
+    files: Files,
     source: impl FnOnce(&RuleSet, ScanOptions) -> Result<ScanOutcome>,
 ) -> Result<i32> {
     let started = Instant::now();
-    let config = Config::discover(args.config.as_deref(), root)?;
-    let rules = load_rules_with(&args.selection, config.as_ref())?;
+    let config = files.config(args.config.as_deref())?;
+    let rules = load_rules_from(&args.selection, config.as_ref(), files)?;
+    // Read before the scan, so that a range's source knows every file read
+    // from its base.
+    let baseline = match baseline_path(args, config.as_ref()) {
+        Some(path) if args.write_baseline.is_none() => files.baseline(&path)?,
+        _ => None,
+    };
     let allow = match &config {
         Some(c) => Allowlist::from_config(c)?,
         None => Allowlist::default(),
@@ -57,7 +64,7 @@ pub(super) fn run_source(
         args.min_severity.is_none_or(|min| f.severity >= min)
             && args.min_confidence.is_none_or(|min| f.confidence >= min)
     });
-    apply_baseline(args, config.as_ref(), &mut outcome)?;
+    apply_baseline(args, baseline.as_ref(), &mut outcome)?;
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -115,9 +122,9 @@ fn render(format: Format, outcome: &ScanOutcome, options: ReportOptions) -> Resu
     Ok(buffer)
 }
 
-/// `--write-baseline` records every finding (all become known); `--baseline` (or
-/// the config's `baseline`) marks the reviewed ones known.
-fn apply_baseline(args: &ReportArgs, config: Option<&Config>, outcome: &mut ScanOutcome) -> Result<()> {
+/// `--write-baseline` records every finding (all become known); `baseline`
+/// (`--baseline`, or the config's) marks the reviewed ones known.
+fn apply_baseline(args: &ReportArgs, baseline: Option<&Baseline>, outcome: &mut ScanOutcome) -> Result<()> {
     if let Some(path) = &args.write_baseline {
         let mut baseline = Baseline::load_or_new(path)?;
         baseline.replace_findings(&outcome.findings);
@@ -126,8 +133,7 @@ fn apply_baseline(args: &ReportArgs, config: Option<&Config>, outcome: &mut Scan
         for f in &mut outcome.findings {
             f.known = true;
         }
-    } else if let Some(path) = baseline_path(args, config) {
-        let baseline = Baseline::load(&path)?;
+    } else if let Some(baseline) = baseline {
         for f in &mut outcome.findings {
             f.known = baseline.contains(f);
         }

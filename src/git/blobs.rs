@@ -9,12 +9,15 @@ use gix::objs::Kind;
 use hush_rules::RuleSet;
 use rayon::prelude::*;
 
+use super::guard::blob_at;
 use super::objects::ObjectReader;
+use crate::allow::inline_marker;
 use crate::finding::FindingSet;
+use crate::finding::{notice, Notice};
 use crate::origin::{CommitMeta, Origin};
-use crate::search::{drop_allowed, Collector, Gathered, ScanOptions};
+use crate::search::{drop_allowed, drop_allowed_where, Collector, Gathered, ScanOptions};
 use crate::stats::{error_chain, ScanStats, SkipReason};
-use crate::stream::{StreamOutcome, StreamScanner};
+use crate::stream::{Located, StreamOutcome, StreamScanner};
 
 /// Git LFS pointer files start with this; their content lives elsewhere.
 const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
@@ -35,12 +38,15 @@ pub struct BlobJob {
 }
 
 /// Scans `jobs` in parallel on the current rayon pool (the run's, see
-/// [`crate::search::Pool`]); each worker's results go to `collector`.
+/// [`crate::search::Pool`]); each worker's results go to `collector`. With a
+/// `base` tree (a guarded range), an inline allow counts only where its line is
+/// in the base's version of the file (see [`super::guard`]).
 pub fn scan_blobs(
     repo: &gix::ThreadSafeRepository,
     rules: &RuleSet,
     jobs: Vec<BlobJob>,
     max_blob_size: u64,
+    base: Option<ObjectId>,
     opts: &ScanOptions,
     collector: &Collector,
 ) {
@@ -52,7 +58,7 @@ pub fn scan_blobs(
             gathered: Gathered::default(),
             collector,
         },
-        |worker, job| worker.scan(&job, max_blob_size, opts),
+        |worker, job| worker.scan(&job, Limits { max_blob_size, base }, opts),
     );
 }
 
@@ -67,18 +73,10 @@ struct Worker<'s> {
 }
 
 impl Worker<'_> {
-    fn scan(&mut self, job: &BlobJob, max_blob_size: u64, opts: &ScanOptions) {
+    fn scan(&mut self, job: &BlobJob, limits: Limits, opts: &ScanOptions) {
         let mut reader = ObjectReader::with_buffer(&self.repo, std::mem::take(&mut self.buf));
         let Gathered { findings, stats } = &mut self.gathered;
-        scan_one(
-            &mut reader,
-            &mut self.scanner,
-            job,
-            max_blob_size,
-            opts,
-            findings,
-            stats,
-        );
+        scan_one(&mut reader, &mut self.scanner, job, limits, opts, findings, stats);
         self.buf = reader.into_buffer();
     }
 }
@@ -89,11 +87,19 @@ impl Drop for Worker<'_> {
     }
 }
 
+/// What bounds one blob's scan: its size, and the base whose lines an inline
+/// allow must be on (a guarded range).
+#[derive(Clone, Copy)]
+struct Limits {
+    max_blob_size: u64,
+    base: Option<ObjectId>,
+}
+
 fn scan_one(
     reader: &mut ObjectReader,
     scanner: &mut StreamScanner,
     job: &BlobJob,
-    max_blob_size: u64,
+    Limits { max_blob_size, base }: Limits,
     opts: &ScanOptions,
     findings: &mut FindingSet,
     stats: &mut ScanStats,
@@ -139,7 +145,23 @@ fn scan_one(
         }
     }
     let rules = scanner.rules();
-    drop_allowed(rules, opts, &mut found, stats);
+    let refused = match base {
+        None => {
+            drop_allowed(rules, opts, &mut found, stats);
+            Vec::new()
+        }
+        // Read lazily: only a match with an inline allow needs the base's file.
+        Some(tree) => {
+            let mut at_base: Vec<Option<Option<Vec<u8>>>> = vec![None; places.len()];
+            drop_allowed_where(rules, opts, &mut found, stats, |m| {
+                places.iter().zip(&mut at_base).any(|(place, file)| {
+                    file.get_or_insert_with(|| blob_at(reader, tree, &place.path).ok().flatten())
+                        .as_deref()
+                        .is_some_and(|text| memchr::memmem::find(text, &m.line_text).is_some())
+                })
+            })
+        }
+    };
     if found.is_empty() {
         return;
     }
@@ -150,6 +172,34 @@ fn scan_one(
             path: place.path.clone(),
             commit: place.commit.clone(),
         };
+        for (line, description) in allows_added(rules, &place.path, &refused) {
+            findings.add_synthetic(notice(Notice::AllowAdded, origin.clone(), line, description));
+        }
         findings.add(&origin, found.clone());
     }
+}
+
+/// One `hush-allow-added` description per line of `refused` (matches kept
+/// although an inline allow on their line would have allowed them).
+fn allows_added(rules: &RuleSet, path: &str, refused: &[Located]) -> Vec<(u64, String)> {
+    let mut by_line: std::collections::BTreeMap<u64, (&'static str, Vec<&str>)> = Default::default();
+    for m in refused {
+        let marker = inline_marker(&m.line_text).unwrap_or("hush:allow");
+        let entry = by_line.entry(m.line).or_insert((marker, Vec::new()));
+        let id = rules.rule(m.rule).id.as_str();
+        if !entry.1.contains(&id) {
+            entry.1.push(id);
+        }
+    }
+    by_line
+        .into_iter()
+        .map(|(line, (marker, ids))| {
+            let description = format!(
+                "{path}:{line}: `{marker}` is not on the base branch: it is added in this range with the {} \
+                 secret it would allow (reported as well)",
+                ids.join(", ")
+            );
+            (line, description)
+        })
+        .collect()
 }

@@ -2,7 +2,8 @@
 //! out of `hush scan .` (fixtures, rule examples) keep them out of its history,
 //! its index and its pushes too. The repository's current `.hushignore` applies
 //! (the work tree's file, or HEAD's for a bare repository), to every commit, as
-//! a scanner's config does; `--no-ignore` turns it off.
+//! a scanner's config does; a guarded range scan reads its base's instead (see
+//! [`super::guard`]); `--no-ignore` turns it off.
 
 use std::collections::HashSet;
 
@@ -11,7 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use super::blobs::BlobJob;
 use crate::stats::{ScanStats, SkipReason};
 
-const FILE: &str = ".hushignore";
+pub(super) const FILE: &str = ".hushignore";
 
 /// The repository's `.hushignore`, if it has one.
 pub(super) fn hushignore(repo: &gix::Repository, stats: &mut ScanStats) -> Option<Gitignore> {
@@ -22,8 +23,14 @@ pub(super) fn hushignore(repo: &gix::Repository, stats: &mut ScanStats) -> Optio
             id.object().ok()?.detach().data
         }
     };
+    parse(&text, stats)
+}
+
+/// The patterns of a `.hushignore`'s `text` (`None` if it has none); a bad
+/// pattern is an error that names its line.
+pub(super) fn parse(text: &[u8], stats: &mut ScanStats) -> Option<Gitignore> {
     let mut builder = GitignoreBuilder::new("/");
-    for (index, line) in String::from_utf8_lossy(&text).lines().enumerate() {
+    for (index, line) in String::from_utf8_lossy(text).lines().enumerate() {
         if let Err(e) = builder.add_line(None, line) {
             stats.error(format!("{FILE}:{}", index + 1), e.to_string());
         }

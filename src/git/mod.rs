@@ -8,8 +8,10 @@
 //! never make hush run a program. Shallow clones are scanned as far as they go
 //! (and say so), submodules are noted and not followed, LFS pointers skipped, and a
 //! missing or corrupt object is reported while the rest of history is scanned.
+//! A range trusts only its base for hush's own files ([`guard`]).
 
 mod blobs;
+mod guard;
 mod history;
 mod ignore;
 mod objects;
@@ -22,6 +24,7 @@ use std::path::{Path, PathBuf};
 use gix::hash::ObjectId;
 use hush_rules::RuleSet;
 
+pub use guard::{Guard, RangeBase};
 pub use objects::days_from_civil;
 
 use crate::search::{Collector, Gathered, Pool, ScanOptions, ScanOutcome};
@@ -47,6 +50,11 @@ pub struct GitOptions {
     pub all_objects: bool,
     /// Blobs larger than this are skipped.
     pub max_blob_size: u64,
+    /// With `range`: trust only its base (see [`Guard`]): `.hushignore` is read
+    /// from A, inline allows count only where their line is on A, and changes
+    /// to these files inside the range are findings. `None`: the work tree's
+    /// `.hushignore` applies and inline allows count wherever they are.
+    pub guard: Option<Guard>,
 }
 
 /// A repository that cannot be scanned at all, or an object that cannot be read.
@@ -70,6 +78,8 @@ pub enum GitError {
     },
     #[error("--range {0:?}: expected A..B")]
     Range(String),
+    #[error("commit {0} is missing")]
+    MissingCommit(ObjectId),
     #[error("cannot read the index")]
     Index(#[source] gix::Error),
     #[error("cannot read HEAD's tree")]
@@ -125,14 +135,36 @@ pub fn scan_git(rules: &RuleSet, git: &GitOptions, opts: &ScanOptions) -> Result
         history_jobs(&repo, &sync, git, pool, &mut notes)?
     };
     let mut ignored = ScanStats::default();
+    // A guarded range: hush's files from the base, and changes to them reported.
+    let base = match (&git.guard, &git.range) {
+        (Some(guard), Some(range)) => Some((guard, RangeBase::open(&git.repo, range)?)),
+        _ => None,
+    };
+    let changes = match &base {
+        Some((guard, _)) => guard::config_changes(&repo, guard, &jobs, git.max_blob_size, &mut notes.problems),
+        None => Vec::new(),
+    };
     if !opts.no_ignore {
-        if let Some(patterns) = ignore::hushignore(&repo, &mut ignored) {
+        let patterns = match &base {
+            Some((_, base)) => base
+                .read(ignore::FILE)?
+                .and_then(|text| ignore::parse(&text, &mut ignored)),
+            None => ignore::hushignore(&repo, &mut ignored),
+        };
+        if let Some(patterns) = patterns {
             ignore::drop_ignored(&mut jobs, &patterns, &mut ignored);
         }
     }
     let collector = Collector::new();
-    pool.install(|| scan_blobs(&sync, rules, jobs, git.max_blob_size, opts, &collector));
-    let Gathered { findings, mut stats } = collector.into_inner();
+    let base_tree = base.as_ref().map(|(_, b)| b.tree);
+    pool.install(|| scan_blobs(&sync, rules, jobs, git.max_blob_size, base_tree, opts, &collector));
+    let Gathered {
+        mut findings,
+        mut stats,
+    } = collector.into_inner();
+    for change in changes {
+        findings.add_synthetic(change);
+    }
     stats.merge(ignored);
     stats.repository = provenance::repository_info(&repo);
     stats.notes.extend(notes.notes);
@@ -210,6 +242,14 @@ fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
         })
 }
 
+/// `A..B` split into A and B.
+fn split_range(range: &str) -> Result<(&str, &str), GitError> {
+    range
+        .split_once("..")
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.starts_with('.'))
+        .ok_or_else(|| GitError::Range(range.to_owned()))
+}
+
 /// Every ref's target (branches, tags, remote-tracking refs, stash, notes) and HEAD.
 fn all_ref_targets(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
     let mut targets = Vec::new();
@@ -240,10 +280,7 @@ fn history_jobs(
         ..Selection::default()
     };
     if let Some(range) = &git.range {
-        let (from, to) = range
-            .split_once("..")
-            .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.starts_with('.'))
-            .ok_or_else(|| GitError::Range(range.clone()))?;
+        let (from, to) = split_range(range)?;
         selection.hidden = vec![resolve(repo, from)?];
         selection.tips = commit_tips(&mut reader, &[resolve(repo, to)?], &mut scratch);
     } else if !git.branches.is_empty() {
