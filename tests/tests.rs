@@ -13,6 +13,7 @@ mod archive;
 mod cli;
 mod decode;
 mod ergonomics;
+mod escaping;
 mod formats;
 mod git;
 mod hook;

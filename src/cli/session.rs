@@ -14,6 +14,7 @@ use super::{load_rules_with, ColorChoice, ReportArgs, EXIT_CLEAN, EXIT_ERROR};
 use hush_scanner::allow::Allowlist;
 use hush_scanner::baseline::Baseline;
 use hush_scanner::config::Config;
+use hush_scanner::report::escape::escape;
 use hush_scanner::report::{write_report, Format, ReportOptions};
 use hush_scanner::search::{Progress, ScanOptions, ScanOutcome};
 
@@ -114,7 +115,7 @@ fn apply_baseline(args: &ReportArgs, config: Option<&Config>, outcome: &mut Scan
         let mut baseline = Baseline::load_or_new(path)?;
         baseline.replace_findings(&outcome.findings);
         std::fs::write(path, baseline.to_text()).with_context(|| format!("--write-baseline {}", path.display()))?;
-        eprintln!("hush: wrote {} entries to {}", baseline.len(), path.display());
+        eprintln!("hush: wrote {} entries to {}", baseline.len(), super::shown_path(path));
         for f in &mut outcome.findings {
             f.known = true;
         }
@@ -187,19 +188,20 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Errors always; each skip with `--verbose`; a summary unless `--quiet`.
+/// Errors always; each skip with `--verbose`; a summary unless `--quiet`. Paths
+/// and messages are escaped: they may come from the scanned material.
 fn print_diagnostics(outcome: &ScanOutcome, args: &ReportArgs, elapsed: Duration) {
     let stats = &outcome.stats;
     let mut err = std::io::stderr().lock();
     for e in &stats.errors {
-        let _ = writeln!(err, "hush: error: {e}");
+        let _ = writeln!(err, "hush: error: {}", escape(&e.to_string()));
     }
     for note in &stats.notes {
-        let _ = writeln!(err, "hush: note: {note}");
+        let _ = writeln!(err, "hush: note: {}", escape(note));
     }
     if args.verbose {
         for s in &stats.skips {
-            let _ = writeln!(err, "hush: skipped {}: {}", s.path, s.reason);
+            let _ = writeln!(err, "hush: skipped {}: {}", escape(&s.path), s.reason);
         }
     }
     if args.quiet {
