@@ -15,16 +15,21 @@ pub enum Encoding {
     Binary,
 }
 
-/// Classifies a blob from its first bytes: a UTF-16 byte-order mark, or the
-/// pattern of UTF-16 ASCII text without one (a NUL in every other byte), else a
-/// NUL means binary.
+/// Classifies a blob from its first bytes: a UTF-16 byte-order mark followed by
+/// a body that reads as UTF-16 ([`plausible_utf16`]), or the pattern of UTF-16
+/// ASCII text without one (a NUL in every other byte), else a NUL means binary.
+/// Two bytes alone decide nothing: ASCII text that happens to start with `FF FE`
+/// is text.
 pub fn sniff(head: &[u8]) -> Encoding {
     let head = &head[..head.len().min(SNIFF_LEN)];
-    if head.starts_with(&[0xFF, 0xFE]) {
-        return Encoding::Utf16Le;
-    }
-    if head.starts_with(&[0xFE, 0xFF]) {
-        return Encoding::Utf16Be;
+    for (bom, little_endian) in [([0xFF, 0xFE], true), ([0xFE, 0xFF], false)] {
+        if head.starts_with(&bom) && plausible_utf16(&head[2..], little_endian) {
+            return if little_endian {
+                Encoding::Utf16Le
+            } else {
+                Encoding::Utf16Be
+            };
+        }
     }
     if memchr::memchr(0, head).is_none() {
         return Encoding::Bytes;
@@ -42,6 +47,50 @@ pub fn sniff(head: &[u8]) -> Encoding {
         }
     }
     Encoding::Binary
+}
+
+/// Whether `body` (what follows a byte-order mark) reads as UTF-16 text. Real
+/// UTF-16 text either holds ASCII characters (a zero high byte in their unit)
+/// or non-ASCII ones (bytes of 0x80 and up, nearly always); byte text read as
+/// UTF-16 has neither: its bytes are ASCII, or UTF-8 without NULs. The units
+/// must also decode (no unpaired surrogate, but one cut by the end of the
+/// head) and hold at most 1 % control characters other than tab, LF, FF, CR.
+fn plausible_utf16(body: &[u8], little_endian: bool) -> bool {
+    if body.len() < 2 {
+        return true; // a mark alone: empty text either way
+    }
+    let high = usize::from(little_endian);
+    let zero_high = body.chunks_exact(2).any(|unit| unit[high] == 0);
+    let byte_text = body.is_ascii() || (memchr::memchr(0, body).is_none() && utf8_but_for_a_cut_end(body));
+    if !zero_high && byte_text {
+        return false;
+    }
+    let unit = |p: &[u8]| {
+        if little_endian {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    };
+    let mut units = &body[..body.len() & !1];
+    if units.len() >= 2 && (0xD800..0xDC00).contains(&unit(&units[units.len() - 2..])) {
+        units = &units[..units.len() - 2];
+    }
+    let (mut chars, mut controls) = (0usize, 0usize);
+    for c in char::decode_utf16(units.chunks_exact(2).map(unit)) {
+        let Ok(c) = c else { return false };
+        chars += 1;
+        controls += usize::from(c.is_control() && !matches!(c, '\t' | '\n' | '\x0c' | '\r'));
+    }
+    controls * 100 <= chars
+}
+
+/// Valid UTF-8, or valid but for a character cut by the end of `bytes`.
+fn utf8_but_for_a_cut_end(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
 }
 
 /// Decodes UTF-16 (dropping a byte-order mark) into UTF-8; unpaired surrogates
@@ -181,7 +230,8 @@ mod tests {
     #[test]
     fn sniffs_each_encoding() {
         assert_eq!(sniff(b"plain text\n"), Encoding::Bytes);
-        assert_eq!(sniff(b"\xff\xfe\x00garbage"), Encoding::Utf16Le);
+        assert_eq!(sniff(&utf16("token = abc", true, true)), Encoding::Utf16Le);
+        assert_eq!(sniff(&utf16("token = abc", false, true)), Encoding::Utf16Be);
         assert_eq!(sniff(&utf16("token = abc", true, false)), Encoding::Utf16Le);
         assert_eq!(sniff(&utf16("token = abc", false, false)), Encoding::Utf16Be);
         assert_eq!(
@@ -189,6 +239,26 @@ mod tests {
             Encoding::Binary
         );
         assert_eq!(sniff(b""), Encoding::Bytes);
+    }
+
+    #[test]
+    fn a_byte_order_mark_needs_a_body_that_reads_as_utf16() {
+        // Non-ASCII UTF-16 with a mark: no zero byte, but bytes of 0x80 and up.
+        assert_eq!(sniff(&utf16("日本語のテキスト", true, true)), Encoding::Utf16Le);
+        assert_eq!(sniff(&utf16("日本語のテキスト", false, true)), Encoding::Utf16Be);
+        assert_eq!(sniff(&utf16("é", true, true)), Encoding::Utf16Le);
+        assert_eq!(sniff(b"\xff\xfe"), Encoding::Utf16Le);
+        // Byte text behind the same two bytes: ASCII, or UTF-8 without NULs.
+        assert_eq!(sniff(b"\xff\xfetoken = ghp_abc\n"), Encoding::Bytes);
+        assert_eq!(sniff(b"\xfe\xfftoken = ghp_abc\n"), Encoding::Bytes);
+        assert_eq!(sniff(b"\xff\xfecaf\xc3\xa9 = 1\n"), Encoding::Bytes);
+        // Units that do not decode, or control characters: not UTF-16 either.
+        assert_eq!(sniff(b"\xff\xfe\x00\xdc\x00\x00garbage"), Encoding::Binary);
+        assert_eq!(sniff(b"\xff\xfe\x01\x00\x02\x00\x03\x00\x04\x00"), Encoding::Binary);
+        // A surrogate pair cut by the end of the head is not held against it.
+        let mut cut = utf16("ab\u{1F600}", true, true);
+        cut.truncate(cut.len() - 2);
+        assert_eq!(sniff(&cut), Encoding::Utf16Le);
     }
 
     #[test]
