@@ -29,5 +29,6 @@ pub mod scan;
 pub mod search;
 pub mod stats;
 pub mod stream;
+pub mod strings;
 pub mod text;
 pub mod walk;

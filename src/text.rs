@@ -1,27 +1,47 @@
 //! Telling text from binary, and turning UTF-16 text into UTF-8 so that rules
 //! written for ASCII tokens see it.
+//!
+//! A NUL byte alone does not make a binary: a log with NUL padding or a file
+//! with one stray NUL is text. What decides is the rest of the bytes: a file
+//! with a NUL in its first 8 KiB is text when, of its first 8 KiB of bytes that
+//! are not NUL (NUL padding of any length skipped, within the first chunk read),
+//! at most 1 in 32 ([`ODD_SHARE`]) is a byte text does not hold: a C0 control
+//! other than tab, LF, VT, FF, CR and ESC, DEL, or a byte that is not UTF-8.
+//! Executables, databases and compressed data hold far more (random bytes:
+//! about 60 %); text, none or a few.
 
 /// How many leading bytes decide whether a blob is binary (as git and ripgrep do).
 pub const SNIFF_LEN: usize = 8192;
+
+/// Text holds at most one byte in this many that text does not hold (see the
+/// module docs).
+pub const ODD_SHARE: usize = 32;
 
 /// What the first bytes of a blob say about its encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     /// ASCII, UTF-8 or another byte-oriented text (invalid UTF-8 included).
     Bytes,
+    /// Byte-oriented text that holds NUL bytes in its first [`SNIFF_LEN`] bytes
+    /// (NUL padding, a stray NUL): scanned as text, skipped as a binary when
+    /// binaries are skipped (as hush did before it told them apart).
+    NulText,
     Utf16Le,
     Utf16Be,
-    /// A NUL in the first [`SNIFF_LEN`] bytes and not UTF-16.
+    /// A NUL in the first [`SNIFF_LEN`] bytes, not UTF-16, and more bytes that
+    /// text does not hold than [`ODD_SHARE`] allows.
     Binary,
 }
 
-/// Classifies a blob from its first bytes: a UTF-16 byte-order mark followed by
-/// a body that reads as UTF-16 ([`plausible_utf16`]), or the pattern of UTF-16
-/// ASCII text without one (a NUL in every other byte), else a NUL means binary.
-/// Two bytes alone decide nothing: ASCII text that happens to start with `FF FE`
-/// is text.
-pub fn sniff(head: &[u8]) -> Encoding {
-    let head = &head[..head.len().min(SNIFF_LEN)];
+/// Classifies a blob from its first bytes (`data`: as much of it as is at
+/// hand, such as the first chunk read): a UTF-16 byte-order mark followed by a
+/// body that reads as UTF-16 ([`plausible_utf16`]), or the pattern of UTF-16
+/// ASCII text without one (a NUL in every other byte); else text, unless the
+/// first [`SNIFF_LEN`] bytes hold a NUL and the bytes around it are those of a
+/// binary (see the module docs). Two bytes alone decide nothing: ASCII text
+/// that happens to start with `FF FE` is text.
+pub fn sniff(data: &[u8]) -> Encoding {
+    let head = &data[..data.len().min(SNIFF_LEN)];
     for (bom, little_endian) in [([0xFF, 0xFE], true), ([0xFE, 0xFF], false)] {
         if head.starts_with(&bom) && plausible_utf16(&head[2..], little_endian) {
             return if little_endian {
@@ -46,7 +66,39 @@ pub fn sniff(head: &[u8]) -> Encoding {
             return Encoding::Utf16Be;
         }
     }
-    Encoding::Binary
+    if looks_like_text(data) {
+        Encoding::NulText
+    } else {
+        Encoding::Binary
+    }
+}
+
+/// Whether the first [`SNIFF_LEN`] bytes of `data` that are not NUL hold at
+/// most one in [`ODD_SHARE`] bytes that text does not (and there are some).
+fn looks_like_text(data: &[u8]) -> bool {
+    let (mut seen, mut odd) = (0usize, 0usize);
+    let mut rest = data;
+    while seen < SNIFF_LEN {
+        let Some(start) = rest.iter().position(|&b| b != 0) else {
+            break;
+        };
+        rest = &rest[start..];
+        let len = memchr::memchr(0, rest).unwrap_or(rest.len()).min(SNIFF_LEN - seen);
+        let (segment, tail) = rest.split_at(len);
+        for chunk in segment.utf8_chunks() {
+            odd += chunk.invalid().len();
+            odd += chunk.valid().bytes().filter(|&b| odd_control(b)).count();
+        }
+        seen += len;
+        rest = tail;
+    }
+    seen > 0 && odd * ODD_SHARE <= seen
+}
+
+/// A control byte that text does not hold (tab, LF, VT, FF, CR and ESC, for
+/// coloured logs, are text).
+fn odd_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1b)) || b == 0x7f
 }
 
 /// Whether `body` (what follows a byte-order mark) reads as UTF-16 text. Real
@@ -259,6 +311,43 @@ mod tests {
         let mut cut = utf16("ab\u{1F600}", true, true);
         cut.truncate(cut.len() - 2);
         assert_eq!(sniff(&cut), Encoding::Utf16Le);
+    }
+
+    #[test]
+    fn text_with_some_nuls_is_text_and_binaries_are_not() {
+        let log = "2026-12-07 12:00:01 INFO started worker 3\n".repeat(40);
+        let mut padded = log.as_bytes().to_vec();
+        padded.extend(std::iter::repeat_n(0u8, 20_000));
+        padded.extend_from_slice(log.as_bytes());
+        assert_eq!(sniff(&padded), Encoding::NulText, "NUL padding in a log");
+        let mut lead = vec![0u8; 100_000];
+        lead.extend_from_slice(log.as_bytes());
+        assert_eq!(sniff(&lead), Encoding::NulText, "a log truncated under its writer");
+        let stray = format!("{}\0{}", &log[..500], &log[500..]);
+        assert_eq!(sniff(stray.as_bytes()), Encoding::NulText, "one stray NUL");
+        assert_eq!(sniff(&[0u8; 4096]), Encoding::Binary, "nothing but NULs");
+        // Pseudo-random bytes (compressed or encrypted data) with a NUL.
+        let mut x: u32 = 0x1234_5678;
+        let random: Vec<u8> = (0..8192)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        assert_eq!(sniff(&random), Encoding::Binary);
+        // One odd byte in 32 is still text; a few more is not.
+        let text = |odd: usize| {
+            let mut t = vec![b'a'; 31 * 64];
+            for i in 0..odd {
+                t[i * 30] = 0x01;
+            }
+            t.push(0);
+            t
+        };
+        assert_eq!(sniff(&text(62)), Encoding::NulText);
+        assert_eq!(sniff(&text(64)), Encoding::Binary);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod common;
 mod action;
 mod adoption;
 mod archive;
+mod binary;
 mod cli;
 mod decode;
 mod ergonomics;

@@ -34,7 +34,6 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let mut whole = StreamScanner::new(rules);
-    whole.include_binary = true;
     let mut located = Vec::new();
     whole.scan_bytes(data, &mut located);
     assert_eq!(located.len(), found.len());
@@ -45,9 +44,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let chunk = 64 + usize::from(knob) * 4;
     let overlap = 16 + usize::from(knob % 32);
-    for include_binary in [false, true] {
+    for skip_binary in [false, true] {
         let mut small = StreamScanner::with_chunk(rules, chunk, overlap);
-        small.include_binary = include_binary;
+        small.skip_binary = skip_binary;
         let mut out = Vec::new();
         small.scan_reader(rest, &mut out).expect("in-memory reads do not fail");
         for l in &out {

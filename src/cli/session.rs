@@ -50,6 +50,7 @@ pub(super) fn run_source(
         allow: Arc::new(allow),
         allow_root: config.as_ref().map(|c| c.dir.clone()).unwrap_or_default(),
         own_files,
+        skip_binary: args.skip_binary || config.as_ref().is_some_and(|c| c.skip_binary == Some(true)),
         ..ScanOptions::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -217,6 +218,12 @@ fn print_diagnostics(outcome: &ScanOutcome, args: &ReportArgs, elapsed: Duration
         human_bytes(stats.bytes_scanned),
         elapsed.as_secs_f64()
     );
+    if stats.binary_files > 0 {
+        summary.push_str(&format!(
+            " ({} binary file(s) scanned over their printable runs)",
+            stats.binary_files
+        ));
+    }
     let known = outcome.findings.len() - new.len();
     if known > 0 {
         summary.push_str(&format!("; {known} known from the baseline"));
