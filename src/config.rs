@@ -5,6 +5,7 @@
 //! ```toml
 //! baseline = ".hush-baseline"             # used when --baseline is not given
 //! max_decode_depth = 2                    # used when --max-decode-depth is not given
+//! skip_binary = true                      # as --skip-binary: binaries are not scanned
 //!
 //! [rules]
 //! packs = ["security/extra-rules.toml"]   # relative to this file
@@ -71,6 +72,8 @@ pub struct Config {
     pub baseline: Option<PathBuf>,
     /// Decoding depth used when `--max-decode-depth` is not given (0 to 4).
     pub max_decode_depth: Option<Spanned<u32>>,
+    /// Skip binaries, as `--skip-binary` (default: scan their printable runs).
+    pub skip_binary: Option<bool>,
     /// The directory of the config file (set after loading).
     #[serde(skip)]
     pub dir: PathBuf,

@@ -31,6 +31,7 @@ pub mod scan;
 pub mod search;
 pub mod stats;
 pub mod stream;
+pub mod strings;
 pub mod text;
 pub mod walk;
 pub mod widening;

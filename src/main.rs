@@ -14,7 +14,9 @@ fn main() {
         Ok(code) => code,
         Err(e) => {
             // Each cause once: an error whose message ends with its cause says it once.
-            eprintln!("hush: error: {}", hush_scanner::stats::error_chain(e.as_ref()));
+            // Escaped: an error may name a path or hold text from the scanned input.
+            let chain = hush_scanner::stats::error_chain(e.as_ref());
+            eprintln!("hush: error: {}", hush_scanner::report::escape::escape(&chain));
             EXIT_ERROR
         }
     };

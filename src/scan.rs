@@ -54,7 +54,7 @@ fn scan_stdin(scanner: &mut StreamScanner, opts: &ScanOptions, here: &mut Gather
     let Gathered { findings, stats } = here;
     let mut found = Vec::new();
     match scanner.scan_reader(std::io::stdin().lock(), &mut found) {
-        Ok(StreamOutcome::Scanned { bytes, utf16 }) => stats.scanned(bytes, utf16),
+        Ok(StreamOutcome::Scanned { bytes, content }) => stats.scanned(bytes, content),
         Ok(StreamOutcome::Binary) => stats.skip("-", crate::stats::SkipReason::Binary),
         Err(e) => stats.input_error("-", e.to_string()),
     }

@@ -44,6 +44,8 @@ pub struct ScanOptions {
     pub own_files: Vec<PathBuf>,
     /// How deep encoded runs are decoded and searched again (0: never).
     pub decode_depth: u32,
+    /// Skip binaries (`--skip-binary`) instead of scanning their printable runs.
+    pub skip_binary: bool,
 }
 
 impl Default for ScanOptions {
@@ -59,6 +61,7 @@ impl Default for ScanOptions {
             archive: ArchiveOptions::default(),
             own_files: Vec::new(),
             decode_depth: hush_rules::decode::DEFAULT_DEPTH,
+            skip_binary: false,
         }
     }
 }
@@ -124,8 +127,8 @@ impl Context<'_, '_> {
                 self.stats.skip(origin.display_path(), crate::stats::SkipReason::Binary);
                 Ok(())
             }
-            Ok(StreamOutcome::Scanned { bytes, utf16 }) => {
-                self.stats.scanned(bytes, utf16);
+            Ok(StreamOutcome::Scanned { bytes, content }) => {
+                self.stats.scanned(bytes, content);
                 if let Some(progress) = &self.opts.progress {
                     progress.add(bytes);
                 }
@@ -191,10 +194,11 @@ impl ScanOptions {
     }
 }
 
-/// A worker's stream scanner, set up as `opts` asks (decoding depth).
+/// A worker's stream scanner, set up as `opts` asks (decoding depth, binaries).
 pub fn scanner<'s>(rules: &'s RuleSet, opts: &ScanOptions) -> StreamScanner<'s> {
     let mut scanner = StreamScanner::new(rules);
     scanner.decode_depth = opts.decode_depth;
+    scanner.skip_binary = opts.skip_binary;
     scanner
 }
 

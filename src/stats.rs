@@ -8,7 +8,7 @@ use std::thread::ThreadId;
 /// Why a file was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SkipReason {
-    /// A NUL byte in the first 8 KiB (and not UTF-16).
+    /// A binary (see `crate::text`), with `--skip-binary`.
     Binary,
     /// Larger than `--max-file-size`.
     TooLarge,
@@ -80,6 +80,8 @@ pub struct ScanStats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub utf16_files: u64,
+    /// Binaries scanned over their printable runs (provider rules only).
+    pub binary_files: u64,
     /// Matches dropped by an inline annotation or the config's allowlist.
     pub suppressed: u64,
     pub skips: Vec<Skip>,
@@ -152,10 +154,12 @@ impl ScanStats {
 
     /// Counts one scanned file (or blob, or member) of `bytes` bytes, on the
     /// calling thread.
-    pub fn scanned(&mut self, bytes: u64, utf16: bool) {
+    pub fn scanned(&mut self, bytes: u64, content: crate::stream::Content) {
+        use crate::stream::Content;
         self.files_scanned += 1;
         self.bytes_scanned += bytes;
-        self.utf16_files += u64::from(utf16);
+        self.utf16_files += u64::from(content == Content::Utf16);
+        self.binary_files += u64::from(content == Content::Binary);
         self.threads.insert(std::thread::current().id());
     }
 
@@ -163,6 +167,7 @@ impl ScanStats {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.utf16_files += other.utf16_files;
+        self.binary_files += other.binary_files;
         self.suppressed += other.suppressed;
         self.skips.extend(other.skips);
         self.errors.extend(other.errors);

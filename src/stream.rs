@@ -15,13 +15,23 @@
 //! SIGBUS (no panic handler can catch it), and the pages of a mapped 300 MB file
 //! count in the scanner's RSS; copying 8 MiB at a time costs about 0.1 s per GB and
 //! keeps the memory bound exact.
+//!
+//! A binary (see [`crate::text`]) is scanned over its printable runs
+//! ([`crate::strings`]), chunk by chunk like text, with the provider rules only
+//! (`Matcher::set_providers_only`): a key next to a value means something in
+//! text, not in the strings of a binary. Its findings carry their true byte
+//! offset in the binary, and the line and column are counted in the binary's
+//! bytes as for text (1 + the LF bytes before the secret; bytes since the last
+//! one); the context is the run's text. Encoded runs are not decoded in
+//! binaries. With `skip_binary` a binary is not scanned ([`StreamOutcome::Binary`]).
 
 use std::io::{self, Read};
 
 use hush_rules::decode::{superseded, DecodedMatch, Decoder, Encoding as Decoded, DEFAULT_DEPTH};
 use hush_rules::{Match, Matcher, RuleSet};
 
-use crate::text::{decode_utf16, sniff, Encoding, Utf16Reader, SNIFF_LEN};
+use crate::strings::Strings;
+use crate::text::{decode_utf16, sniff, Encoding, Utf16Reader};
 
 /// Default chunk size: large enough that typical files are one read.
 pub const DEFAULT_CHUNK: usize = 8 << 20;
@@ -61,12 +71,23 @@ pub struct Located {
     pub decoded: Vec<Decoded>,
 }
 
+/// What a scanned stream was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// Text (ASCII, UTF-8 or other bytes), scanned with every rule.
+    Text,
+    /// UTF-16 text, decoded and scanned with every rule.
+    Utf16,
+    /// A binary, scanned over its printable runs with the provider rules.
+    Binary,
+}
+
 /// What became of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamOutcome {
-    /// Scanned this many bytes (after decoding).
-    Scanned { bytes: u64, utf16: bool },
-    /// A NUL in the first 8 KiB and not UTF-16: not scanned.
+    /// Scanned this many bytes (after decoding; a binary's whole size).
+    Scanned { bytes: u64, content: Content },
+    /// A binary, not scanned (`skip_binary`).
     Binary,
 }
 
@@ -77,10 +98,11 @@ pub struct StreamScanner<'s> {
     buf: Vec<u8>,
     found: Vec<Match>,
     decoded: Vec<DecodedMatch>,
+    strings: Strings,
     chunk: usize,
     overlap: usize,
-    /// Scan binary blobs too.
-    pub include_binary: bool,
+    /// Skip binaries instead of scanning their printable runs.
+    pub skip_binary: bool,
     /// How many times encoded runs are decoded and searched again (0: never;
     /// see `hush_rules::decode`).
     pub decode_depth: u32,
@@ -113,9 +135,10 @@ impl<'s> StreamScanner<'s> {
             buf: Vec::new(),
             found: Vec::new(),
             decoded: Vec::new(),
+            strings: Strings::default(),
             chunk,
             overlap,
-            include_binary: false,
+            skip_binary: false,
             decode_depth: DEFAULT_DEPTH,
         }
     }
@@ -126,25 +149,57 @@ impl<'s> StreamScanner<'s> {
     pub fn scan_reader<R: Read>(&mut self, mut reader: R, out: &mut Vec<Located>) -> io::Result<StreamOutcome> {
         self.buf.clear();
         let eof = fill(&mut reader, &mut self.buf, self.chunk)?;
-        match sniff(&self.buf[..self.buf.len().min(SNIFF_LEN)]) {
-            Encoding::Binary if !self.include_binary => Ok(StreamOutcome::Binary),
-            encoding @ (Encoding::Utf16Le | Encoding::Utf16Be) if !self.include_binary => {
+        match sniff(&self.buf) {
+            Encoding::Binary | Encoding::NulText if self.skip_binary => Ok(StreamOutcome::Binary),
+            Encoding::Binary => {
+                self.matcher.set_providers_only(true);
+                let bytes = self.scan_chunks(&mut reader, eof, Content::Binary, out);
+                self.matcher.set_providers_only(false);
+                Ok(StreamOutcome::Scanned {
+                    bytes: bytes?,
+                    content: Content::Binary,
+                })
+            }
+            encoding @ (Encoding::Utf16Le | Encoding::Utf16Be) => {
                 let head = io::Cursor::new(std::mem::take(&mut self.buf));
                 let mut decoded = Utf16Reader::new(head.chain(reader), encoding == Encoding::Utf16Le);
                 let eof = fill(&mut decoded, &mut self.buf, self.chunk)?;
-                let bytes = self.scan_chunks(&mut decoded, eof, out)?;
-                Ok(StreamOutcome::Scanned { bytes, utf16: true })
+                let bytes = self.scan_chunks(&mut decoded, eof, Content::Utf16, out)?;
+                Ok(StreamOutcome::Scanned {
+                    bytes,
+                    content: Content::Utf16,
+                })
             }
-            _ => {
-                let bytes = self.scan_chunks(&mut reader, eof, out)?;
-                Ok(StreamOutcome::Scanned { bytes, utf16: false })
+            Encoding::Bytes | Encoding::NulText => {
+                let bytes = self.scan_chunks(&mut reader, eof, Content::Text, out)?;
+                Ok(StreamOutcome::Scanned {
+                    bytes,
+                    content: Content::Text,
+                })
             }
         }
     }
 
     /// The chunk loop of [`StreamScanner::scan_reader`]: `buf` holds the first
     /// chunk (`eof` if it is the last). Returns the bytes scanned.
-    fn scan_chunks<R: Read>(&mut self, reader: &mut R, mut eof: bool, out: &mut Vec<Located>) -> io::Result<u64> {
+    fn scan_chunks<R: Read>(
+        &mut self,
+        reader: &mut R,
+        mut eof: bool,
+        content: Content,
+        out: &mut Vec<Located>,
+    ) -> io::Result<u64> {
+        // A secret in a UTF-16LE run of a binary takes two bytes per character:
+        // twice the overlap keeps half of it wider than any such secret.
+        let overlap = if content == Content::Binary {
+            2 * self.overlap
+        } else {
+            self.overlap
+        };
+        let chunk = self.chunk.max(2 * overlap);
+        if !eof && self.buf.len() < chunk {
+            eof = fill(reader, &mut self.buf, chunk)?;
+        }
         let mut pos = ChunkPosition::default();
         let mut reported_upto = 0u64;
         loop {
@@ -153,30 +208,18 @@ impl<'s> StreamScanner<'s> {
             let limit = if eof {
                 u64::MAX
             } else {
-                pos.base + (self.buf.len() - self.overlap / 2) as u64
+                pos.base + (self.buf.len() - overlap / 2) as u64
             };
-            self.found.clear();
-            self.matcher.find(&self.buf, &mut self.found);
-            self.find_decoded();
-            self.found.sort_unstable_by_key(|m| m.secret.start);
-            let mut lines = LineCursor::default();
-            for m in &self.found {
-                let at = pos.base + m.secret.start as u64;
-                if at >= reported_upto && at < limit && !superseded(m, &self.decoded) {
-                    out.push(locate(&self.buf, pos, m, &mut lines));
-                }
-            }
-            for d in &self.decoded {
-                let at = pos.base + d.input.start as u64;
-                if at >= reported_upto && at < limit {
-                    out.push(locate_decoded(&self.buf, pos, d, &mut lines));
-                }
+            if content == Content::Binary {
+                self.find_in_strings(pos, reported_upto..limit, out);
+            } else {
+                self.find_in_text(pos, reported_upto..limit, out);
             }
             if eof {
                 return Ok(pos.base + self.buf.len() as u64);
             }
             reported_upto = limit;
-            let drop = self.buf.len() - self.overlap;
+            let drop = self.buf.len() - overlap;
             let dropped = &self.buf[..drop];
             pos.lines_before += memchr::memchr_iter(b'\n', dropped).count() as u64;
             if let Some(nl) = memchr::memrchr(b'\n', dropped) {
@@ -184,28 +227,89 @@ impl<'s> StreamScanner<'s> {
             }
             pos.base += drop as u64;
             self.buf.drain(..drop);
-            eof = fill(reader, &mut self.buf, self.chunk)?;
+            eof = fill(reader, &mut self.buf, chunk)?;
         }
     }
 
-    /// Scans an in-memory blob (a git object): binary blobs are skipped and UTF-16
-    /// decoded as for files, without copying the blob into the chunk buffer.
+    /// Reports the matches in the chunk buffer (text) that start in `report`
+    /// (stream offsets).
+    fn find_in_text(&mut self, pos: ChunkPosition, report: std::ops::Range<u64>, out: &mut Vec<Located>) {
+        self.found.clear();
+        self.matcher.find(&self.buf, &mut self.found);
+        self.find_decoded();
+        self.found.sort_unstable_by_key(|m| m.secret.start);
+        let mut lines = LineCursor::default();
+        for m in &self.found {
+            let at = pos.base + m.secret.start as u64;
+            if report.contains(&at) && !superseded(m, &self.decoded) {
+                out.push(locate(&self.buf, pos, m, &mut lines));
+            }
+        }
+        for d in &self.decoded {
+            let at = pos.base + d.input.start as u64;
+            if report.contains(&at) {
+                out.push(locate_decoded(&self.buf, pos, d, &mut lines));
+            }
+        }
+    }
+
+    /// Reports the matches in the printable runs of the chunk buffer (a
+    /// binary) that start in `report` (stream offsets), at their bytes in the
+    /// binary. The matcher runs only provider rules (the caller sets it).
+    fn find_in_strings(&mut self, pos: ChunkPosition, report: std::ops::Range<u64>, out: &mut Vec<Located>) {
+        self.strings.extract(&self.buf);
+        self.found.clear();
+        self.matcher.find(&self.strings.text, &mut self.found);
+        self.found.sort_unstable_by_key(|m| m.secret.start);
+        let (mut text_lines, mut lines) = (LineCursor::default(), LineCursor::default());
+        for m in &self.found {
+            let start = self.strings.source_of(m.secret.start);
+            if !report.contains(&(pos.base + start as u64)) {
+                continue;
+            }
+            let end = self.strings.source_end(m.secret.end).max(start);
+            let mut located = locate(&self.strings.text, ChunkPosition::default(), m, &mut text_lines);
+            located.offset = pos.base + start as u64;
+            (located.line, located.column) = line_col(&self.buf, pos, start, &mut lines);
+            (located.end_line, located.end_column) = line_col(&self.buf, pos, end, &mut lines);
+            out.push(located);
+        }
+    }
+
+    /// Scans an in-memory blob (a git object): binaries and UTF-16 as for
+    /// files, without copying the blob into the chunk buffer.
     pub fn scan_blob(&mut self, bytes: &[u8], out: &mut Vec<Located>) -> StreamOutcome {
         match sniff(bytes) {
-            Encoding::Binary if !self.include_binary => StreamOutcome::Binary,
-            encoding @ (Encoding::Utf16Le | Encoding::Utf16Be) if !self.include_binary => {
+            Encoding::Binary | Encoding::NulText if self.skip_binary => StreamOutcome::Binary,
+            Encoding::Binary => {
+                // The chunk loop over an in-memory reader: the same runs,
+                // offsets and bounded scratch as for a file.
+                self.buf.clear();
+                let mut reader = bytes;
+                let scanned = fill(&mut reader, &mut self.buf, self.chunk).and_then(|eof| {
+                    self.matcher.set_providers_only(true);
+                    let scanned = self.scan_chunks(&mut reader, eof, Content::Binary, out);
+                    self.matcher.set_providers_only(false);
+                    scanned
+                });
+                StreamOutcome::Scanned {
+                    bytes: scanned.unwrap_or(bytes.len() as u64),
+                    content: Content::Binary,
+                }
+            }
+            encoding @ (Encoding::Utf16Le | Encoding::Utf16Be) => {
                 let decoded = decode_utf16(bytes, encoding == Encoding::Utf16Le);
                 self.scan_bytes(&decoded, out);
                 StreamOutcome::Scanned {
                     bytes: decoded.len() as u64,
-                    utf16: true,
+                    content: Content::Utf16,
                 }
             }
-            _ => {
+            Encoding::Bytes | Encoding::NulText => {
                 self.scan_bytes(bytes, out);
                 StreamOutcome::Scanned {
                     bytes: bytes.len() as u64,
-                    utf16: false,
+                    content: Content::Text,
                 }
             }
         }
@@ -395,21 +499,70 @@ remediation = "r"
     }
 
     #[test]
-    fn binary_is_skipped_and_utf16_decoded() {
-        assert_eq!(rules().len(), 1);
+    fn binaries_are_scanned_over_their_runs_or_skipped_and_utf16_decoded() {
         let set = rules();
         let mut s = StreamScanner::new(&set);
         let mut out = Vec::new();
-        let bin = b"\x00\x01\x02 tok_k3j9q2m8v7aa";
+        let mut bin = b"\x00\x01\x02\xff\xfe\n\x03".repeat(40);
+        let at = bin.len() + 1;
+        bin.extend_from_slice(b" tok_k3j9q2m8v7aa\x00\x01\x02");
+        let outcome = s.scan_reader(&bin[..], &mut out).expect("read");
+        assert!(matches!(
+            outcome,
+            StreamOutcome::Scanned {
+                content: Content::Binary,
+                ..
+            }
+        ));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].secret, b"tok_k3j9q2m8v7aa");
+        assert_eq!(out[0].offset, at as u64);
+        // 40 LF bytes before it; the last one 2 bytes before the run.
+        assert_eq!((out[0].line, out[0].column, out[0].end_column), (41, 3, 19));
+        let mut blob = Vec::new();
+        assert_eq!(s.scan_blob(&bin, &mut blob), outcome);
+        assert_eq!(blob, out);
+        s.skip_binary = true;
+        out.clear();
         assert_eq!(s.scan_reader(&bin[..], &mut out).expect("read"), StreamOutcome::Binary);
+        assert_eq!(s.scan_blob(&bin, &mut out), StreamOutcome::Binary);
+        assert!(out.is_empty());
         let utf16: Vec<u8> = "a\ntok_k3j9q2m8v7aa\n"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
         let outcome = s.scan_reader(&utf16[..], &mut out).expect("read");
-        assert!(matches!(outcome, StreamOutcome::Scanned { utf16: true, .. }));
+        assert!(matches!(
+            outcome,
+            StreamOutcome::Scanned {
+                content: Content::Utf16,
+                ..
+            }
+        ));
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].line, out[0].column), (2, 1));
+    }
+
+    /// A binary larger than a chunk: a token in a UTF-16LE run across a chunk
+    /// boundary is found once, at its bytes.
+    #[test]
+    fn binary_runs_across_chunks_are_found_once() {
+        let set = rules();
+        let token = b"tok_k3j9q2m8v7bb";
+        let wide: Vec<u8> = b"key: ".iter().chain(token).flat_map(|&b| [b, 0]).collect();
+        for shift in (0..120).step_by(5) {
+            let mut bin = vec![0x01u8; 150 + shift];
+            bin[0] = 0; // a NUL in the first chunk: a binary
+            let at = bin.len() + 10;
+            bin.extend_from_slice(&wide);
+            bin.extend(std::iter::repeat_n(0xffu8, 300));
+            let mut s = StreamScanner::with_chunk(&set, 200);
+            let mut out = Vec::new();
+            s.scan_reader(&bin[..], &mut out).expect("read");
+            assert_eq!(out.len(), 1, "shift {shift}");
+            assert_eq!((out[0].secret.as_slice(), out[0].offset), (&token[..], at as u64));
+            assert_eq!(out[0].end_column - out[0].column, 2 * token.len() as u64);
+        }
     }
 
     /// Fuzzing regression: a UTF-16 stream was read whole into memory (and
@@ -438,7 +591,13 @@ remediation = "r"
         let mut out = Vec::new();
         let outcome = s.scan_reader(&input[..], &mut out).expect("in-memory read");
         assert_eq!(outcome, blob);
-        assert!(matches!(outcome, StreamOutcome::Scanned { utf16: true, .. }));
+        assert!(matches!(
+            outcome,
+            StreamOutcome::Scanned {
+                content: Content::Utf16,
+                ..
+            }
+        ));
         assert_eq!(out, whole);
         assert!(
             s.buf.capacity() < input.len() / 8,

@@ -108,10 +108,47 @@ fn utf16_text_is_decoded_and_scanned() {
     fs::write(dir.path().join("le-bom.ini"), utf16(&text(11), true, true)).expect("write");
     fs::write(dir.path().join("be-bom.ini"), utf16(&text(12), false, true)).expect("write");
     fs::write(dir.path().join("le-nobom.ini"), utf16(&text(13), true, false)).expect("write");
+    fs::write(dir.path().join("be-nobom.ini"), utf16(&text(14), false, false)).expect("write");
     let doc = json(&run_in(dir.path(), &["scan", "--format", "json", "."]));
-    assert_eq!(paths(&doc), vec!["be-bom.ini", "le-bom.ini", "le-nobom.ini"], "{doc}");
+    assert_eq!(
+        paths(&doc),
+        vec!["be-bom.ini", "be-nobom.ini", "le-bom.ini", "le-nobom.ini"],
+        "{doc}"
+    );
     for f in doc["findings"].as_array().expect("findings") {
         assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(9)), "{f}");
+    }
+}
+
+/// Two bytes do not make UTF-16: ASCII text that starts with `FF FE` or `FE FF`
+/// is scanned as bytes, while UTF-16 with a mark and non-ASCII text (no zero
+/// byte in its first units) is still decoded.
+#[test]
+fn a_utf16_mark_on_ascii_text_does_not_hide_its_token() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, mark, seed) in [("ff-fe.txt", [0xFF, 0xFE], 15), ("fe-ff.txt", [0xFE, 0xFF], 16)] {
+        let mut bytes = mark.to_vec();
+        bytes.extend_from_slice(format!("token = {}\n", github_token(seed)).as_bytes());
+        fs::write(dir.path().join(name), bytes).expect("write");
+    }
+    let cjk = |seed| format!("設定ファイルの説明文です。\r\ntoken = {}\r\n", github_token(seed));
+    fs::write(dir.path().join("cjk-le.ini"), utf16(&cjk(17), true, true)).expect("write");
+    fs::write(dir.path().join("cjk-be.ini"), utf16(&cjk(18), false, true)).expect("write");
+    let doc = json(&run_in(dir.path(), &["scan", "--format", "json", "."]));
+    assert_eq!(
+        paths(&doc),
+        vec!["cjk-be.ini", "cjk-le.ini", "fe-ff.txt", "ff-fe.txt"],
+        "{doc}"
+    );
+    for f in doc["findings"].as_array().expect("findings") {
+        let path = f["path"].as_str().expect("path");
+        let at = (f["line"].as_u64(), f["column"].as_u64());
+        let want = if path.ends_with(".txt") {
+            (Some(1), Some(11))
+        } else {
+            (Some(2), Some(9))
+        };
+        assert_eq!(at, want, "{f}");
     }
 }
 
@@ -137,9 +174,15 @@ fn sparse_2gb_file_is_skipped_fast() {
         "{}",
         stderr(&out)
     );
-    // With a higher limit it is read, found binary (zeros) at once, and skipped.
-    let out = run_in(dir.path(), &["scan", "--verbose", "--max-file-size", "4G", "."]);
+    // With a higher limit it is read and found binary (zeros): with
+    // --skip-binary it is skipped at once, else scanned over its (no) printable runs.
+    let out = run_in(
+        dir.path(),
+        &["scan", "--verbose", "--max-file-size", "4G", "--skip-binary", "."],
+    );
     assert!(stderr(&out).contains("skipped sparse.img: binary"), "{}", stderr(&out));
+    let out = run_in(dir.path(), &["scan", "--format", "json", "--max-file-size", "4G", "."]);
+    assert_eq!(json(&out)["stats"]["binary_scanned"], 1, "{}", stderr(&out));
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "took {:?}",

@@ -56,6 +56,9 @@ pub struct Matcher<'s> {
     provider_prefixes: Vec<usize>,
     /// Where keywords end in the current haystack.
     keyword_hits: KeywordHits,
+    /// Run only the rules of rank [`Rank::Provider`] (see
+    /// [`Matcher::set_providers_only`]).
+    providers_only: bool,
 }
 
 /// A case-exact provider keyword this long or longer is a prefix that names its
@@ -72,7 +75,17 @@ impl<'s> Matcher<'s> {
             rejected: Vec::new(),
             provider_prefixes: Vec::new(),
             keyword_hits: KeywordHits::default(),
+            providers_only: false,
         }
+    }
+
+    /// From now on run only provider rules (a prefix, a structure or a
+    /// checksum: not tagged `generic` nor compiled from the provider table's
+    /// keyword-near-value shapes), or every rule again. The scanner runs only
+    /// these on the printable runs of a binary, where a key and a value that
+    /// merely sit side by side say nothing.
+    pub fn set_providers_only(&mut self, on: bool) {
+        self.providers_only = on;
     }
 
     /// The rule set this matcher runs.
@@ -135,6 +148,9 @@ impl<'s> Matcher<'s> {
             for &word in keywords.words_of(hit.state) {
                 let start = end - keywords.word_len(word);
                 for trigger in &self.set.triggers[word as usize] {
+                    if self.providers_only && self.set.rules[trigger.rule as usize].rank != Rank::Provider {
+                        continue;
+                    }
                     if let Some(exact) = &trigger.exact {
                         if hay[start..end] != **exact {
                             continue;

@@ -230,7 +230,10 @@ pub(super) fn github_action() -> Result<i32> {
     let inputs = Inputs::from_env()?;
     let event = Event::from_env()?;
     let plan = plan(&inputs.mode, &event, Path::new(&inputs.path))?;
-    println!("hush: scanning {}", plan.described);
+    println!(
+        "hush: scanning {}",
+        hush_scanner::report::escape::escape(&plan.described)
+    );
     if plan.command.is_empty() {
         write_outputs(0, &inputs.sarif_file)?;
         append_summary(format!("### hush: nothing to scan\n\nThe action scanned {}.\n", plan.described).as_bytes())?;

@@ -154,6 +154,10 @@ pub struct ReportArgs {
     /// or `max_decode_depth` in .hush.toml].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=4))]
     pub max_decode_depth: Option<u32>,
+    /// Skip binary files instead of scanning their printable runs with the
+    /// provider rules [or `skip_binary = true` in .hush.toml].
+    #[arg(long)]
+    pub skip_binary: bool,
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

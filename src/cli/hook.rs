@@ -40,7 +40,7 @@ pub(super) fn install_hook(args: &InstallHookArgs) -> Result<i32> {
             let backup = hooks.join(format!("{name}.hush-backup"));
             std::fs::rename(&hook, &backup)
                 .with_context(|| format!("keeping {} as {}", hook.display(), backup.display()))?;
-            eprintln!("hush: kept the old hook as {}", backup.display());
+            eprintln!("hush: kept the old hook as {}", super::shown_path(&backup));
         }
     } else if hook.symlink_metadata().is_ok() && !args.force {
         bail!(
@@ -56,7 +56,7 @@ pub(super) fn install_hook(args: &InstallHookArgs) -> Result<i32> {
         pre_commit_script(&hush)
     };
     write_executable(&hook, &script)?;
-    eprintln!("hush: installed {}", hook.display());
+    eprintln!("hush: installed {}", super::shown_path(&hook));
     Ok(EXIT_CLEAN)
 }
 

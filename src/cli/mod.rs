@@ -34,6 +34,12 @@ pub const EXIT_FINDINGS: i32 = 1;
 /// Exit code for bad arguments, bad config or input that could not be read.
 pub const EXIT_ERROR: i32 = 2;
 
+/// A path as a message on the terminal shows it: control characters escaped
+/// (it may be a name from the scanned material).
+pub(crate) fn shown_path(path: &Path) -> String {
+    hush_scanner::report::escape::escape(&path.display().to_string()).into_owned()
+}
+
 /// Runs the parsed command line; the result is the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -97,7 +103,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 "hush: imported {} entries from a {} file into {}",
                 imported.entries,
                 imported.tool,
-                output.display()
+                shown_path(&output)
             );
             Ok(EXIT_CLEAN)
         }
@@ -134,9 +140,9 @@ fn check_packs(packs: &[PathBuf]) -> Result<i32> {
         let set = RuleSet::compile(specs).with_context(|| pack.display().to_string())?;
         let failures = check_examples(&set, false);
         for f in &failures {
-            eprintln!("hush: {}: {f}", pack.display());
+            eprintln!("hush: {}: {f}", shown_path(pack));
         }
-        println!("{}: {} rules, {} failures", pack.display(), set.len(), failures.len());
+        println!("{}: {} rules, {} failures", shown_path(pack), set.len(), failures.len());
         failed |= !failures.is_empty();
     }
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })

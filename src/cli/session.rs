@@ -15,6 +15,7 @@ use super::{ColorChoice, ReportArgs, EXIT_CLEAN, EXIT_ERROR};
 use hush_scanner::allow::Allowlist;
 use hush_scanner::baseline::Baseline;
 use hush_scanner::config::Config;
+use hush_scanner::report::escape::escape;
 use hush_scanner::report::{write_report, Format, ReportOptions};
 use hush_scanner::search::{Progress, ScanOptions, ScanOutcome};
 
@@ -56,6 +57,7 @@ pub(super) fn run_source(
         allow: Arc::new(allow),
         allow_root: config.as_ref().map(|c| c.dir.clone()).unwrap_or_default(),
         own_files,
+        skip_binary: args.skip_binary || config.as_ref().is_some_and(|c| c.skip_binary == Some(true)),
         ..ScanOptions::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -129,7 +131,7 @@ fn apply_baseline(args: &ReportArgs, baseline: Option<&Baseline>, outcome: &mut 
         let mut baseline = Baseline::load_or_new(path)?;
         baseline.replace_findings(&outcome.findings);
         std::fs::write(path, baseline.to_text()).with_context(|| format!("--write-baseline {}", path.display()))?;
-        eprintln!("hush: wrote {} entries to {}", baseline.len(), path.display());
+        eprintln!("hush: wrote {} entries to {}", baseline.len(), super::shown_path(path));
         for f in &mut outcome.findings {
             f.known = true;
         }
@@ -201,20 +203,21 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Errors always; each skip with `--verbose`; a summary unless `--quiet`.
+/// Errors always; each skip with `--verbose`; a summary unless `--quiet`. Paths
+/// and messages are escaped: they may come from the scanned material.
 fn print_diagnostics(outcome: &ScanOutcome, args: &ReportArgs, elapsed: Duration) {
     let stats = &outcome.stats;
     let mut err = std::io::stderr().lock();
     for e in &stats.errors {
         let level = if e.input { "error" } else { "warning" };
-        let _ = writeln!(err, "hush: {level}: {e}");
+        let _ = writeln!(err, "hush: {level}: {}", escape(&e.to_string()));
     }
     for note in &stats.notes {
-        let _ = writeln!(err, "hush: note: {note}");
+        let _ = writeln!(err, "hush: note: {}", escape(note));
     }
     if args.verbose {
         for s in &stats.skips {
-            let _ = writeln!(err, "hush: skipped {}: {}", s.path, s.reason);
+            let _ = writeln!(err, "hush: skipped {}: {}", escape(&s.path), s.reason);
         }
     }
     if args.quiet {
@@ -230,6 +233,12 @@ fn print_diagnostics(outcome: &ScanOutcome, args: &ReportArgs, elapsed: Duration
         human_bytes(stats.bytes_scanned),
         elapsed.as_secs_f64()
     );
+    if stats.binary_files > 0 {
+        summary.push_str(&format!(
+            " ({} binary file(s) scanned over their printable runs)",
+            stats.binary_files
+        ));
+    }
     let known = outcome.findings.len() - new.len();
     if known > 0 {
         summary.push_str(&format!("; {known} known from the baseline"));

@@ -137,8 +137,8 @@ fn scan_one(
     let mut found = Vec::new();
     match scanner.scan_blob(data, &mut found) {
         StreamOutcome::Binary => return stats.skip(name(), SkipReason::Binary),
-        StreamOutcome::Scanned { bytes, utf16 } => {
-            stats.scanned(bytes, utf16);
+        StreamOutcome::Scanned { bytes, content } => {
+            stats.scanned(bytes, content);
             if let Some(progress) = &opts.progress {
                 progress.add(bytes);
             }

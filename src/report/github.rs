@@ -10,15 +10,19 @@
 //! `info` ones `notice`. The file is relative to the current directory (the
 //! checkout, when CI runs `hush scan .`) with `/` separators; for history
 //! (`hush git`) it is the path in the commit's tree, which is where the checkout
-//! has it, and the message names the commit; stdin findings have no `file`. Values are escaped as the runner expects (`%`, CR and LF in
-//! the message; also `:` and `,` in properties), so a file name cannot end the
-//! command early or inject another one. The message shows the masked secret,
+//! has it, and the message names the commit; stdin findings have no `file`.
+//! Control characters are written visibly first ([`escape`]: `\x1b`, `\r`, `\n`;
+//! the job log renders ANSI), then values are escaped as the runner expects (`%`
+//! in the message; also `:` and `,` in properties), so a file name cannot end
+//! the command early, inject another one or recolour the log. The message
+//! shows the masked secret,
 //! even with `--show-secrets`: a job log is not the place for it.
 
 use std::io::{self, Write};
 
 use hush_rules::Severity;
 
+use super::escape::escape;
 use super::relative::{slash_joined, Base};
 use crate::finding::Finding;
 use crate::origin::Origin;
@@ -64,9 +68,10 @@ fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// A command's message: `%`, CR and LF escaped (as `@actions/core` does).
+/// A command's message: control characters written visibly, then `%` escaped
+/// (as `@actions/core` does; CR and LF are already `\r` and `\n`).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    escape(s).replace('%', "%25")
 }
 
 /// A command's property value: as a message, and `:` and `,` too.
@@ -80,8 +85,9 @@ mod tests {
 
     #[test]
     fn escapes_follow_the_workflow_command_rules() {
-        assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
-        assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+        assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a\\r\\nb: c,d");
+        assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25\\n");
+        assert_eq!(escape_data("\x1b[31mred\x07"), "\\x1b[31mred\\x07");
         assert_eq!(escape_property("x::error ::y"), "x%3A%3Aerror %3A%3Ay");
     }
 }

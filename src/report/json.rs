@@ -142,6 +142,8 @@ struct JsonError {
 struct JsonStats {
     files_scanned: u64,
     bytes_scanned: u64,
+    /// Of the files scanned, the binaries scanned over their printable runs.
+    binary_scanned: u64,
     /// How many threads scanned files' content: at most `-j` for each source
     /// (stdin, named files, the walk, git blobs, image layers).
     threads: usize,
@@ -217,6 +219,7 @@ pub(super) fn write_document(
         stats: JsonStats {
             files_scanned: stats.files_scanned,
             bytes_scanned: stats.bytes_scanned,
+            binary_scanned: stats.binary_files,
             threads: stats.threads.len(),
             suppressed: stats.suppressed,
             skipped: JsonSkipped {

@@ -12,10 +12,12 @@
 //! Secrets are always masked: a summary is shown to everyone who can read the
 //! job. Findings known from the baseline are counted, not listed. The `Commit`
 //! column appears only for history scans. Cell text is escaped (`|`, backticks,
-//! `<`, newlines), so a file name cannot break the table or inject markup.
+//! `<`, and control characters written visibly by [`escape`], `\x1b`, `\n`), so a
+//! file name cannot break the table, inject markup or drive a terminal.
 
 use std::io::{self, Write};
 
+use super::escape::escape;
 use crate::finding::Finding;
 use crate::stats::ScanStats;
 
@@ -104,7 +106,7 @@ pub(super) fn write(findings: &[Finding], stats: &ScanStats, out: &mut dyn Write
 /// Text in a table cell: no newline, pipe or markup survives.
 fn cell(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in escape(text).chars() {
         match c {
             '|' => s.push_str("\\|"),
             '<' => s.push_str("&lt;"),
@@ -113,7 +115,6 @@ fn cell(text: &str) -> String {
                 s.push('\\');
                 s.push(c);
             }
-            c if c.is_control() => s.push(' '),
             c => s.push(c),
         }
     }
@@ -124,14 +125,7 @@ fn cell(text: &str) -> String {
 /// span cannot escape them), pipes escaped (GitHub splits cells before it
 /// parses code spans).
 fn code(text: &str) -> String {
-    let inner: String = text
-        .chars()
-        .map(|c| match c {
-            '`' => '\'',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect();
+    let inner: String = escape(text).chars().map(|c| if c == '`' { '\'' } else { c }).collect();
     format!("`{}`", inner.replace('|', "\\|"))
 }
 
@@ -141,7 +135,8 @@ mod tests {
 
     #[test]
     fn cells_cannot_break_the_table_or_add_markup() {
-        assert_eq!(cell("a|b\nc<script>"), "a\\|b c&lt;script&gt;");
+        assert_eq!(cell("a|b\nc<script>"), "a\\|b\\\\nc&lt;script&gt;");
+        assert_eq!(code("a\x1b[2Jb\r"), "`a\\x1b[2Jb\\r`");
         assert_eq!(cell("[x](y)"), "\\[x\\](y)");
         assert_eq!(code("a`b|c"), "`a'b\\|c`");
     }

@@ -1,10 +1,14 @@
 //! The text format, for people: each location as `path:line:col  rule-id  masked`
 //! followed by the line with the secret masked, then the remediation once per
 //! finding. Colour only when asked for (a terminal without NO_COLOR, or
-//! `--color always`).
+//! `--color always`). Everything that comes from the scanned material (paths,
+//! context, image notes, the secret) goes through [`escape`], so a file cannot
+//! drive the reader's terminal.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
+use super::escape::escape;
 use super::{shown_secret, ReportOptions};
 use crate::finding::Finding;
 
@@ -18,26 +22,27 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
     let paint = |code: &'static str| if options.color { code } else { "" };
     for f in findings {
         let secret = shown_secret(f, options);
+        let secret = escape(&secret);
         for l in &f.locations {
             writeln!(
                 out,
                 "{}{}:{}:{}{}  {}{}{}  {}  [{}]",
                 paint(MAGENTA),
-                l.origin.location_label(),
+                escape(&l.origin.location_label()),
                 l.line,
                 l.column,
                 paint(RESET),
                 paint(BOLD_RED),
-                f.rule_id,
+                escape(&f.rule_id),
                 paint(RESET),
                 secret,
                 f.severity.as_str(),
             )?;
-            let before = printable(&l.before);
+            let before = escape(&l.before);
             let after = if l.end_line == l.line {
-                printable(&l.after)
+                escape(&l.after)
             } else {
-                String::new()
+                Cow::Borrowed("")
             };
             writeln!(
                 out,
@@ -49,7 +54,7 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
                 after
             )?;
             if let Some(note) = l.origin.note() {
-                writeln!(out, "    {}{}{}", paint(DIM), printable(&note), paint(RESET))?;
+                writeln!(out, "    {}{}{}", paint(DIM), escape(&note), paint(RESET))?;
             }
             if !l.decoded.is_empty() {
                 let chain: Vec<&str> = l.decoded.iter().map(|e| e.as_str()).collect();
@@ -60,17 +65,10 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
             out,
             "    {}{}: {}{}",
             paint(DIM),
-            f.rule_name,
-            f.remediation,
+            escape(&f.rule_name),
+            escape(&f.remediation),
             paint(RESET)
         )?;
     }
     Ok(())
-}
-
-/// Control characters (terminal escapes in a scanned file) shown as `?`.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
-        .collect()
 }

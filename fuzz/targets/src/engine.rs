@@ -1,5 +1,5 @@
 //! The engine on arbitrary bytes: the default rules through the [`Matcher`]
-//! directly, through a [`StreamScanner`] in one piece (binary included), and
+//! directly, through a [`StreamScanner`] in one piece, and
 //! through a reader with the smallest chunk the rules allow (twice the overlap
 //! they need, about 130 KiB: chunk boundaries are tested with planted secrets
 //! in `src/stream.rs`, since fuzz inputs are shorter). Every match must lie inside its
@@ -36,13 +36,11 @@ pub fn run(data: &[u8]) {
     // finds; with it (the default), decoded runs add matches or supersede
     // plain ones, and only their positions are checked.
     let mut whole = StreamScanner::new(rules);
-    whole.include_binary = true;
     whole.decode_depth = 0;
     let mut located = Vec::new();
     whole.scan_bytes(data, &mut located);
     assert_eq!(located.len(), found.len());
     let mut decoding = StreamScanner::new(rules);
-    decoding.include_binary = true;
     let mut decoded = Vec::new();
     decoding.scan_bytes(data, &mut decoded);
     for l in &decoded {
@@ -58,9 +56,9 @@ pub fn run(data: &[u8]) {
         return;
     };
     let chunk = 64 + usize::from(knob) * 4;
-    for include_binary in [false, true] {
+    for skip_binary in [true, false] {
         let mut small = StreamScanner::with_chunk(rules, chunk);
-        small.include_binary = include_binary;
+        small.skip_binary = skip_binary;
         let mut out = Vec::new();
         small.scan_reader(rest, &mut out).expect("in-memory reads do not fail");
         for l in &out {
