@@ -404,25 +404,34 @@ fn scan_zip<R: Read + Seek>(
             }
             Err(e) => return Err(io::Error::other(e)),
         };
-        if file.is_dir() {
-            continue;
-        }
-        let inner = Origin::Archive {
-            outer: Box::new(origin.clone()),
-            inner: member_name(file.name_raw()),
-        };
-        let size = file.size();
-        if size > ctx.opts.max_file_size {
-            ctx.stats.skip(inner.display_path(), SkipReason::TooLarge);
-            continue;
-        }
-        let mut metered = Metered {
-            inner: &mut file,
-            budget,
-        };
-        member(ctx, &inner, &mut metered, size, depth, budget)?;
+        zip_member(ctx, origin, &mut file, depth, budget)?;
     }
     Ok(())
+}
+
+/// One zip member (from the central directory or a local header): skipped if
+/// a directory or too large, else scanned like a file.
+fn zip_member<R: Read>(
+    ctx: &mut Context,
+    origin: &Origin,
+    file: &mut zip::read::ZipFile<'_, R>,
+    depth: u32,
+    budget: &Budget,
+) -> io::Result<()> {
+    if file.is_dir() {
+        return Ok(());
+    }
+    let inner = Origin::Archive {
+        outer: Box::new(origin.clone()),
+        inner: member_name(file.name_raw()),
+    };
+    let size = file.size();
+    if size > ctx.opts.max_file_size {
+        ctx.stats.skip(inner.display_path(), SkipReason::TooLarge);
+        return Ok(());
+    }
+    let mut metered = Metered { inner: file, budget };
+    member(ctx, &inner, &mut metered, size, depth, budget)
 }
 
 /// A zip whose central directory cannot be read (truncated, corrupt, or not
@@ -450,23 +459,7 @@ fn scan_broken_zip<R: Read + Seek>(
             }
         };
         members += 1;
-        if file.is_dir() {
-            continue;
-        }
-        let inner = Origin::Archive {
-            outer: Box::new(origin.clone()),
-            inner: member_name(file.name_raw()),
-        };
-        let size = file.size();
-        if size > ctx.opts.max_file_size {
-            ctx.stats.skip(inner.display_path(), SkipReason::TooLarge);
-            continue;
-        }
-        let mut metered = Metered {
-            inner: &mut file,
-            budget,
-        };
-        member(ctx, &inner, &mut metered, size, depth, budget)?;
+        zip_member(ctx, origin, &mut file, depth, budget)?;
     }
     let what = match (members, stopped) {
         (0, _) => {

@@ -831,15 +831,26 @@ remediation = "r"
         decoder.find(&mut matcher, hay.as_bytes(), DEFAULT_DEPTH, &mut out);
         let found: Vec<(&str, String)> = out
             .iter()
-            .map(|m| (set.rule(m.rule).id.as_str(), String::from_utf8_lossy(&m.secret).into_owned()))
+            .map(|m| {
+                (
+                    set.rule(m.rule).id.as_str(),
+                    String::from_utf8_lossy(&m.secret).into_owned(),
+                )
+            })
             .collect();
         assert_eq!(
             found,
-            [("tok", "tok_a8k2m4q9z7x1".to_owned()), ("gen", "Wq8vLx2Rw9Pm4Kt7".to_owned())],
+            [
+                ("tok", "tok_a8k2m4q9z7x1".to_owned()),
+                ("gen", "Wq8vLx2Rw9Pm4Kt7".to_owned())
+            ],
             "the generic rule does not judge the binary value"
         );
         // Reported at the whole encoded run.
-        assert_eq!(&hay.as_bytes()[out[0].input.clone()], binary("tok_a8k2m4q9z7x1").as_bytes());
+        assert_eq!(
+            &hay.as_bytes()[out[0].input.clone()],
+            binary("tok_a8k2m4q9z7x1").as_bytes()
+        );
         assert_eq!(out[0].encodings, [Encoding::Base64]);
     }
 
