@@ -18,8 +18,8 @@ use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::{openat, Dir, FileType, Mode, OFlags, CWD};
 
-use crate::origin::{display_path, Origin};
-use crate::search::{Context, Gathered, ScanOptions};
+use crate::origin::display_path;
+use crate::search::{Gathered, ScanOptions};
 use crate::stats::SkipReason;
 use crate::stream::StreamScanner;
 
@@ -162,14 +162,5 @@ fn scan_file_at(scanner: &mut StreamScanner, dir: &OwnedFd, path: &Path, opts: &
     if meta.len() > opts.max_file_size {
         return stats.skip(name, SkipReason::TooLarge);
     }
-    let origin = Origin::File { path: shown };
-    let mut ctx = Context {
-        scanner,
-        opts,
-        stats,
-        findings,
-    };
-    if let Err(e) = crate::walk::scan_opened(&mut ctx, &origin, file, meta.len()) {
-        ctx.stats.error(name, e.to_string());
-    }
+    crate::walk::scan_regular(scanner, opts, (findings, stats), (shown, name), file, meta.len());
 }

@@ -13,9 +13,10 @@ use hush_rules::RuleSet;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::archive;
+use crate::finding::FindingSet;
 use crate::origin::{display_path, Origin};
 use crate::search::{Collector, Context, Gathered, Pool, ScanOptions};
-use crate::stats::SkipReason;
+use crate::stats::{ScanStats, SkipReason};
 use crate::stream::StreamScanner;
 
 /// Where a file to scan came from: named on the command line (it must be
@@ -61,6 +62,20 @@ pub(crate) fn scan_file(
         Ok(file) => file,
         Err(e) => return unopened(stats, name, e),
     };
+    scan_regular(scanner, opts, (findings, stats), (shown, name), file, meta.len());
+}
+
+/// Scans `file`, a regular file of `size` bytes shown as `shown` (`name` in
+/// messages), opened and checked by the caller; an error while reading it is
+/// recorded as its own.
+pub(crate) fn scan_regular(
+    scanner: &mut StreamScanner,
+    opts: &ScanOptions,
+    (findings, stats): (&mut FindingSet, &mut ScanStats),
+    (shown, name): (PathBuf, String),
+    file: File,
+    size: u64,
+) {
     let origin = Origin::File { path: shown };
     let mut ctx = Context {
         scanner,
@@ -68,7 +83,7 @@ pub(crate) fn scan_file(
         stats,
         findings,
     };
-    if let Err(e) = scan_opened(&mut ctx, &origin, file, meta.len()) {
+    if let Err(e) = scan_opened(&mut ctx, &origin, file, size) {
         ctx.stats.error(name, e.to_string());
     }
 }

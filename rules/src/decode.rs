@@ -781,6 +781,11 @@ severity = "high"
 confidence = "high"
 remediation = "r"
 "#;
+        set_of(pack)
+    }
+
+    /// The rule set of one pack's text.
+    fn set_of(pack: &str) -> crate::RuleSet {
         crate::RuleSet::compile(crate::load_pack("t.toml", pack).expect("parses")).expect("compiles")
     }
 
@@ -808,7 +813,7 @@ confidence = "low"
 tags = ["generic"]
 remediation = "r"
 "#;
-        let set = crate::RuleSet::compile(crate::load_pack("t.toml", pack).expect("parses")).expect("compiles");
+        let set = set_of(pack);
         let mut matcher = Matcher::new(&set);
         let mut decoder = Decoder::new();
         // Binary around the values: NULs and high bytes, as in a serialized
