@@ -131,6 +131,7 @@ impl RedactorBuilder {
                             before: u32::try_from(extent.before).unwrap_or(u32::MAX),
                             after: u32::try_from(after).unwrap_or(u32::MAX),
                             always: extent.continues_after_secret,
+                            leading: false,
                         }
                     } else {
                         Reach::default()
@@ -154,7 +155,8 @@ impl RedactorBuilder {
                         reach: Reach {
                             before: 0,
                             after: u32::try_from(after).unwrap_or(u32::MAX),
-                            always: true,
+                            always: false,
+                            leading: true,
                         },
                     });
                 }

@@ -52,6 +52,11 @@ pub(crate) struct Reach {
     /// Some rule of the word can go on past a line break after its secret has
     /// begun (a private key block): its lines are held whatever follows the word.
     pub always: bool,
+    /// The word begins a match whose keyword may come on a later line
+    /// (`RuleSpec::leading_keywords`): its lines are held unless the object it
+    /// stands in closes on its line (a `}` after it), as a one-line JSON log
+    /// record does, whose keyword would have been on that line too.
+    pub leading: bool,
 }
 
 /// A keyword line is "open" when at most this many non-blank bytes follow the
@@ -170,6 +175,7 @@ impl Triggers {
                 kept.2.before = kept.2.before.max(next.2.before);
                 kept.2.after = kept.2.after.max(next.2.after);
                 kept.2.always |= next.2.always;
+                kept.2.leading &= next.2.leading;
             }
             same
         });
@@ -218,7 +224,11 @@ impl Triggers {
     fn add_span(&self, span: &mut Option<LineSpan>, hay: &[u8], end: usize, m: u32) {
         let (from, to) = self.span_words[m as usize];
         for &(len, reach) in &self.spans[from as usize..to as usize] {
-            if !reach.always {
+            if reach.leading {
+                if memchr::memchr(b'}', &hay[end + 1..]).is_some() {
+                    continue;
+                }
+            } else if !reach.always {
                 let tail = hay[end + 1..]
                     .iter()
                     .filter(|b| !b.is_ascii_whitespace())
@@ -347,6 +357,7 @@ mod tests {
         before: 10,
         after: 50,
         always: false,
+        leading: false,
     };
 
     /// `password`, a keyword of a rule with [`OPEN_REACH`].
@@ -385,6 +396,32 @@ mod tests {
             t.line(b"x-----BEGIN RSA PRIVATE KEY-----").span,
             Some(LineSpan { before: 9, end: 51 }),
             "a word cut to 16 bytes still reaches from its own first byte"
+        );
+    }
+
+    #[test]
+    fn a_leading_word_holds_only_when_its_object_goes_on() {
+        let leading = Word {
+            bytes: br#""password""#.to_vec(),
+            kinds: RULE,
+            reach: Reach {
+                before: 0,
+                after: 300,
+                always: false,
+                leading: true,
+            },
+        };
+        let t = Triggers::new(&[leading]);
+        assert_eq!(
+            t.line(br#"    "password": "a long value that goes on and on past the open tail limit of lines","#)
+                .span,
+            Some(LineSpan { before: 0, end: 304 }),
+            "a member of a pretty-printed object: the keyword may follow"
+        );
+        assert_eq!(
+            t.line(br#"{"ts":1,"password":"x","user":"bob"}"#).span,
+            None,
+            "a one-line record closes on its line: nothing to wait for"
         );
     }
 

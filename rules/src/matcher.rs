@@ -20,7 +20,7 @@ use regex::bytes::CaptureLocations;
 
 use crate::compile::{Rank, Rule, RuleSet};
 use crate::entropy::shannon_entropy;
-use crate::placeholder::looks_like_placeholder;
+use crate::placeholder::{has_placeholder_shape, looks_like_placeholder};
 use crate::spec::Scope;
 
 use crate::extent::MAX_LINE_REACH;
@@ -296,8 +296,16 @@ fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
     {
         return Verdict::Weak;
     }
-    if rule.reject_placeholders && looks_like_placeholder(secret) {
-        return Verdict::RuledOut;
+    if rule.reject_placeholders {
+        let checksummed = rule.validator.is_some_and(|v| v.is_checksum() && v.check(secret));
+        let placeholder = if checksummed {
+            has_placeholder_shape(secret)
+        } else {
+            looks_like_placeholder(secret)
+        };
+        if placeholder {
+            return Verdict::RuledOut;
+        }
     }
     if !rule.stopwords.is_empty() {
         let lower = secret.to_ascii_lowercase();

@@ -28,6 +28,12 @@ pub enum Validator {
 }
 
 impl Validator {
+    /// Whether this check is a checksum over random characters (a value that
+    /// passes it was made by the provider's generator, or by someone who ran it).
+    pub fn is_checksum(self) -> bool {
+        matches!(self, Validator::GithubCrc32 | Validator::GitlabRoutableCrc)
+    }
+
     /// Whether `secret` passes this check.
     pub fn check(self, secret: &[u8]) -> bool {
         match self {

@@ -176,3 +176,25 @@ fn a_gitlab_routable_token_needs_its_crc() {
         assert!(found.is_empty(), "{text:?} reported: {found:?}");
     }
 }
+
+#[test]
+fn a_checksummed_token_holding_a_marker_word_is_still_reported() {
+    // Random base62 holds `xxxx`, `todo` or `fake` now and then; a token whose
+    // checksum verifies is real whatever four letters it holds.
+    let set = rules();
+    let prefix = ["gh", "p_"].concat();
+    for marker in ["xXxX", "todo", "Fake", "SAMPLE"] {
+        let payload = format!("{}{marker}{}", base62(11, 12), base62(12, 30 - 12 - marker.len()));
+        let sum = github_checksum(payload.as_bytes());
+        let token = format!("{prefix}{payload}{}", String::from_utf8_lossy(&sum));
+        let found = report(&set, &format!("GITHUB_TOKEN={token}\n"));
+        assert!(
+            found.iter().any(|(id, secret)| id == "github-pat" && *secret == token),
+            "{marker}: {found:?}"
+        );
+        // Without a valid checksum the marker still makes it a placeholder
+        // for the rules that have no checksum to go by.
+        let broken = format!("{prefix}{payload}AAAAAB");
+        assert!(report(&set, &format!("GITHUB_TOKEN={broken}\n")).is_empty(), "{marker}");
+    }
+}
