@@ -274,3 +274,36 @@ fn credentials_people_store_encoded_are_found_with_the_right_rule() {
         "{doc:#}"
     );
 }
+
+#[test]
+fn real_assets_with_encoded_data_stay_quiet() {
+    // Third-party assets as shipped (fixtures/quiet-assets/README.md): data: URI
+    // PNGs in HTML and SVG, a WOFF2 font in an SVG, a source map, a lock file's
+    // sha512 integrity hashes.
+    let assets = crate::common::tools::repository_root().join("fixtures/quiet-assets");
+    let files: Vec<_> = fs::read_dir(&assets)
+        .expect("fixtures/quiet-assets")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e != "md"))
+        .collect();
+    assert_eq!(files.len(), 5, "{files:?}");
+    for depth in [None, Some("3")] {
+        let mut extra = vec![];
+        if let Some(depth) = depth {
+            extra.extend(["--max-decode-depth", depth]);
+        }
+        let doc = scan(&assets, &extra);
+        assert_eq!(doc["findings"], serde_json::json!([]), "depth {depth:?}: {doc:#}");
+        assert_eq!(doc["stats"]["files_scanned"], files.len() as u64 + 1, "{doc:#}");
+    }
+    for path in &files {
+        let original = fs::read(path).expect("read asset");
+        let out = crate::common::hush()
+            .args(["redact", "--max-decode-depth", "3"])
+            .stdin(fs::File::open(path).expect("open asset"))
+            .output()
+            .expect("run hush redact");
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(out.stdout == original, "hush redact changed {}", path.display());
+    }
+}

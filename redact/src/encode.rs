@@ -1,6 +1,6 @@
 //! The encoded forms of a literal mask: base64 (standard and URL-safe, in all three
-//! alignments), hex, percent-encoding and JSON string escaping. A secret that is
-//! printed encoded is as leaked as one printed raw.
+//! alignments), hex, percent-encoding, JSON string escaping, XML/HTML escaping and
+//! shell quoting. A secret that is printed encoded is as leaked as one printed raw.
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -14,6 +14,11 @@ pub enum Form {
     Hex,
     Percent,
     Json,
+    /// XML or HTML character escaping (`&amp;`, `&lt;`, `&quot;`, `&#39;`…).
+    Xml,
+    /// Shell quoting: inside single quotes (`'\''`), inside double quotes, or
+    /// backslash-escaped as `printf %q` and `shlex.quote` write it.
+    Shell,
 }
 
 impl Form {
@@ -26,6 +31,8 @@ impl Form {
             Form::Hex => "literal-mask-hex",
             Form::Percent => "literal-mask-percent",
             Form::Json => "literal-mask-json",
+            Form::Xml => "literal-mask-xml",
+            Form::Shell => "literal-mask-shell",
         }
     }
 }
@@ -58,7 +65,86 @@ pub fn encoded_forms(value: &[u8]) -> Vec<(Form, Vec<u8>)> {
         }
         add(Form::Json, escaped.into_bytes());
     }
+    for quotes in [XmlQuotes::Named, XmlQuotes::Numeric, XmlQuotes::Hex] {
+        add(Form::Xml, xml_escape(value, quotes));
+    }
+    for quoting in [
+        ShellQuoting::Single,
+        ShellQuoting::SingleByDouble,
+        ShellQuoting::Double,
+        ShellQuoting::Backslash,
+    ] {
+        add(Form::Shell, shell_quote(value, quoting));
+    }
     forms
+}
+
+/// How an XML/HTML escaper writes quotes: `&quot;`/`&apos;` (XML), `&#34;`/`&#39;`
+/// (Python's `html.escape`, many template engines) or `&#x22;`/`&#x27;`.
+#[derive(Clone, Copy)]
+enum XmlQuotes {
+    Named,
+    Numeric,
+    Hex,
+}
+
+/// `value` with `&`, `<`, `>` and both quotes written as character references.
+fn xml_escape(value: &[u8], quotes: XmlQuotes) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len() + 16);
+    for &b in value {
+        let reference: &[u8] = match (b, quotes) {
+            (b'&', _) => b"&amp;",
+            (b'<', _) => b"&lt;",
+            (b'>', _) => b"&gt;",
+            (b'"', XmlQuotes::Named) => b"&quot;",
+            (b'\'', XmlQuotes::Named) => b"&apos;",
+            (b'"', XmlQuotes::Numeric) => b"&#34;",
+            (b'\'', XmlQuotes::Numeric) => b"&#39;",
+            (b'"', XmlQuotes::Hex) => b"&#x22;",
+            (b'\'', XmlQuotes::Hex) => b"&#x27;",
+            _ => {
+                out.push(b);
+                continue;
+            }
+        };
+        out.extend_from_slice(reference);
+    }
+    out
+}
+
+/// The ways a shell script or a tool quoting for one writes a value.
+#[derive(Clone, Copy)]
+enum ShellQuoting {
+    /// Inside `'…'`, a quote written `'\''` (POSIX `shlex.quote`).
+    Single,
+    /// Inside `'…'`, a quote written `'"'"'`.
+    SingleByDouble,
+    /// Inside `"…"`: `\`, `"`, `$` and `` ` `` backslash-escaped.
+    Double,
+    /// Unquoted, every shell metacharacter backslash-escaped (`printf %q`).
+    Backslash,
+}
+
+/// The body of `value` quoted for a POSIX shell (without the outer quotes, which
+/// stay visible and hide nothing).
+fn shell_quote(value: &[u8], quoting: ShellQuoting) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len() + 8);
+    for &b in value {
+        match quoting {
+            ShellQuoting::Single if b == b'\'' => out.extend_from_slice(b"'\\''"),
+            ShellQuoting::SingleByDouble if b == b'\'' => out.extend_from_slice(b"'\"'\"'"),
+            ShellQuoting::Double if matches!(b, b'\\' | b'"' | b'$' | b'`') => out.extend_from_slice(&[b'\\', b]),
+            ShellQuoting::Backslash
+                if !(b.is_ascii_alphanumeric()
+                    || matches!(b, b'-' | b'_' | b'.' | b'/' | b'@' | b'%' | b'+' | b',' | b':' | b'=')
+                    || b >= 0x80) =>
+            {
+                out.extend_from_slice(&[b'\\', b]);
+            }
+            _ => out.push(b),
+        }
+    }
+    out
 }
 
 /// The base64 characters that depend only on `value`, for each of the three
@@ -140,9 +226,29 @@ mod tests {
     }
 
     #[test]
+    fn xml_and_shell_forms() {
+        let forms = encoded_forms(b"a<b>&'c\"d$e f");
+        assert!(has(&forms, Form::Xml, b"a&lt;b&gt;&amp;&apos;c&quot;d$e f"));
+        assert!(has(&forms, Form::Xml, b"a&lt;b&gt;&amp;&#39;c&#34;d$e f"));
+        assert!(has(&forms, Form::Xml, b"a&lt;b&gt;&amp;&#x27;c&#x22;d$e f"));
+        assert!(has(&forms, Form::Shell, br#"a<b>&'\''c"d$e f"#));
+        assert!(has(&forms, Form::Shell, br#"a<b>&'"'"'c"d$e f"#));
+        assert!(has(&forms, Form::Shell, br#"a<b>&'c\"d\$e f"#));
+        assert!(has(&forms, Form::Shell, br#"a\<b\>\&\'c\"d\$e\ f"#));
+        // What the real quoters write, the quotes around the body aside.
+        let quoted = encoded_forms(b"it's");
+        assert!(
+            has(&quoted, Form::Shell, br#"it'\''s"#),
+            "shlex.quote(\"it's\") == 'it'\\''s'"
+        );
+    }
+
+    #[test]
     fn forms_equal_to_the_raw_value_are_dropped() {
         let forms = encoded_forms(b"plainvalue");
         assert!(!forms.iter().any(|(_, b)| b == b"plainvalue"));
-        assert!(!forms.iter().any(|(f, _)| *f == Form::Percent || *f == Form::Json));
+        assert!(!forms
+            .iter()
+            .any(|(f, _)| matches!(f, Form::Percent | Form::Json | Form::Xml | Form::Shell)));
     }
 }

@@ -231,6 +231,20 @@ mod tests {
     }
 
     #[test]
+    fn xml_escaped_and_shell_quoted_values_are_found() {
+        let s = set(&[b"p&ss'wo\"rd$<1>\n"]);
+        let xml = br#"<password>p&amp;ss&apos;wo&quot;rd$&lt;1&gt;</password>"#;
+        assert_eq!(
+            found(&s, xml),
+            vec![("p&amp;ss&apos;wo&quot;rd$&lt;1&gt;".into(), Form::Xml)]
+        );
+        let script = br#"export PW='p&ss'\''wo"rd$<1>'"#;
+        assert_eq!(found(&s, script), vec![(r#"p&ss'\''wo"rd$<1>"#.into(), Form::Shell)]);
+        let double = br#"PW="p&ss'wo\"rd\$<1>" ./run"#;
+        assert_eq!(found(&s, double), vec![(r#"p&ss'wo\"rd\$<1>"#.into(), Form::Shell)]);
+    }
+
+    #[test]
     fn multi_line_values_mask_each_long_line_and_the_encoded_whole() {
         let s = set(&[b"first-line-value\nshort\r\nthird-line-value\n"]);
         assert_eq!(found(&s, b"a first-line-value b").len(), 1);

@@ -141,6 +141,23 @@ impl RedactorBuilder {
                         reach,
                     });
                 }
+                // A rule whose keyword may follow its secret: from a word that
+                // begins its match, the lines its whole window may cover are
+                // held (see `RuleSpec::leading_keywords`).
+                let longest_keyword = rule.keywords.iter().map(String::len).max().unwrap_or(0);
+                for leading in &rule.spec.leading_keywords {
+                    let after = leading.len() + extent.before + longest_keyword + extent.after;
+                    hold_bytes = hold_bytes.max(after);
+                    words.push(Word {
+                        bytes: leading.as_bytes().to_vec(),
+                        kinds: trigger::RULE,
+                        reach: Reach {
+                            before: 0,
+                            after: u32::try_from(after).unwrap_or(u32::MAX),
+                            always: true,
+                        },
+                    });
+                }
                 whole_match.push(rule.tags.iter().any(|t| t == "private-key"));
                 prefixes.push(if rule.spec.keyword_case == KeywordCase::Exact {
                     rule.keywords.clone()

@@ -81,6 +81,8 @@ pub struct Rule {
 pub(crate) struct CompiledRegex {
     pub regex: Regex,
     pub secret_groups: Vec<usize>,
+    /// The bounds of long repetitions, checked on matches (see [`crate::relax`]).
+    pub limits: crate::relax::Limits,
 }
 
 /// How much a rule knows about what it finds. Of two overlapping matches the
@@ -154,8 +156,9 @@ impl Rule {
 }
 
 fn build_regex(pattern: &str) -> Result<CompiledRegex, regex::Error> {
+    let (relaxed, limits) = crate::relax::relax(pattern);
     // Unicode off: rules match bytes (tokens are ASCII) and the DFA stays small.
-    let regex = RegexBuilder::new(pattern)
+    let regex = RegexBuilder::new(&relaxed)
         .unicode(false)
         .size_limit(32 << 20)
         .dfa_size_limit(8 << 20)
@@ -169,7 +172,11 @@ fn build_regex(pattern: &str) -> Result<CompiledRegex, regex::Error> {
     if secret_groups.is_empty() {
         secret_groups.push(0);
     }
-    Ok(CompiledRegex { regex, secret_groups })
+    Ok(CompiledRegex {
+        regex,
+        secret_groups,
+        limits,
+    })
 }
 
 /// One rule that a prefilter pattern triggers.

@@ -27,6 +27,7 @@ mod matcher;
 mod pack;
 mod placeholder;
 mod reach;
+mod relax;
 mod spec;
 mod table;
 mod validate;

@@ -216,10 +216,14 @@ impl<'s> Matcher<'s> {
                 break;
             };
             at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
-            let Some((s, e)) = compiled.secret_groups.iter().find_map(|&g| locations.get(g)) else {
+            let Some((group, (s, e))) = compiled
+                .secret_groups
+                .iter()
+                .find_map(|&g| locations.get(g).map(|span| (g, span)))
+            else {
                 continue;
             };
-            if s >= e {
+            if s >= e || !compiled.limits.fits(m.end() - m.start(), group, e - s) {
                 continue;
             }
             match verdict(rule, &hay[s..e]) {

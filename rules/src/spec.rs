@@ -139,6 +139,14 @@ pub struct RuleSpec {
     /// key id and the secret key).
     #[serde(default)]
     pub subsumes: Vec<String>,
+    /// Literals that begin this rule's match *before* its keyword, for a rule
+    /// whose keyword may follow its secret on a later line (a JSON object whose
+    /// password precedes the field that names the file type). The scanner sees
+    /// the whole window and ignores them; the redactor, which writes lines as
+    /// they come, holds the lines after one of them until the keyword's window
+    /// has passed, so the secret is still unwritten when the keyword arrives.
+    #[serde(default)]
+    pub leading_keywords: Vec<String>,
     /// One of the embedded default rules: its regex was checked by the test
     /// suite, so compiling the set does not parse it up front.
     #[serde(skip)]

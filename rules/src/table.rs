@@ -172,6 +172,7 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         examples: Vec::new(),
         negative_examples: Vec::new(),
         subsumes: Vec::new(),
+        leading_keywords: Vec::new(),
         builtin: false,
         table: Some(shape),
     }

@@ -41,8 +41,12 @@ pub(crate) fn value_after_key(hay: &[u8], name_start: usize, name_end: usize) ->
         b'"' => {
             let start = at + 1;
             let end = string_end(hay, start, 0);
-            (end > start).then_some((start, end, Context::JsonString))
+            (end > start && !is_version_spec(&hay[start..end])).then_some((start, end, Context::JsonString))
         }
+        // An opener that ends the line starts a pretty-printed, multi-line value:
+        // its secret-named members are found on their own lines, and replacing the
+        // opener alone would break the document's structure.
+        b'{' | b'[' if hay[at + 1..].iter().all(|b| b.is_ascii_whitespace()) => None,
         b'{' | b'[' => Some((at, container_end(hay, at), Context::JsonValue)),
         b'-' | b'0'..=b'9' => {
             let len = hay[at..]
@@ -53,6 +57,28 @@ pub(crate) fn value_after_key(hay: &[u8], name_start: usize, name_end: usize) ->
         }
         _ => None,
     }
+}
+
+/// Whether a string value is a version or a version requirement (`1.0.6`,
+/// `~0.7.1`, `^2.3.0-rc.1`, `>=1.2`): a package manifest's or lock file's entry
+/// for a package named like a secret (`cookie`, `cookie-signature`), not a secret.
+fn is_version_spec(value: &[u8]) -> bool {
+    let start = value
+        .iter()
+        .position(|b| !matches!(b, b'^' | b'~' | b'=' | b'<' | b'>' | b'v' | b' '))
+        .unwrap_or(value.len());
+    let rest = &value[start..];
+    let core = rest.iter().position(|b| matches!(b, b'-' | b'+')).unwrap_or(rest.len());
+    let (numbers, label) = rest.split_at(core);
+    let dots = numbers.iter().filter(|&&b| b == b'.').count();
+    (1..=3).contains(&dots)
+        && numbers
+            .split(|&b| b == b'.')
+            .all(|part| !part.is_empty() && part.len() <= 9 && part.iter().all(u8::is_ascii_digit))
+        && label.len() <= 32
+        && label
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.'))
 }
 
 /// Whether a quote (`"`, or `\"` when escaped) opens the key that the name ends.
@@ -172,6 +198,29 @@ mod tests {
         assert_eq!(
             value(r#"{"secret":"abc"#, "secret"),
             Some(("abc".into(), Context::JsonString))
+        );
+    }
+
+    #[test]
+    fn lock_file_entries_of_packages_named_like_secrets() {
+        // package-lock.json: a package called `cookie`, and version requirements.
+        assert_eq!(value(r#"    "node_modules/cookie": {"#, "cookie"), None);
+        assert_eq!(value(r#"    "cookie": "~0.7.1","#, "cookie"), None);
+        assert_eq!(value(r#""cookie-signature": "1.0.6""#, "signature"), None);
+        assert_eq!(value(r#""token": "^2.3.0-rc.1""#, "token"), None);
+        assert_eq!(value(r#""cookie": {  "#, "cookie"), None);
+        // Still secrets: a value that only starts like a version, a one-line object.
+        assert_eq!(
+            value(r#""token": "1.2.3.4.5.6""#, "token"),
+            Some(("1.2.3.4.5.6".into(), Context::JsonString))
+        );
+        assert_eq!(
+            value(r#""password": "v1.secret""#, "password"),
+            Some(("v1.secret".into(), Context::JsonString))
+        );
+        assert_eq!(
+            value(r#""cookie": {"sid": "abc"}"#, "cookie"),
+            Some((r#"{"sid": "abc"}"#.into(), Context::JsonValue))
         );
     }
 
