@@ -185,6 +185,22 @@ mod tests {
     }
 
     #[test]
+    fn a_message_that_starts_a_hold_is_answered_whole_before_the_next() {
+        // A JSON secret field (and, with the default rules, the words that begin
+        // some multi-line rules) can make the stream hold lines for what follows.
+        let (replies, answered, _) = session(b"{\"user\":\"bob\",\"password\":\"correct-horse-battery\"}\nnext\n");
+        assert_eq!(answered.messages, 2);
+        let replies = text(replies);
+        let mut lines = replies.lines();
+        let first: serde_json::Value = serde_json::from_str(lines.next().expect("a reply")).expect("JSON");
+        assert_eq!(
+            first["msg"],
+            "{\"user\":\"bob\",\"password\":\"[REDACTED:literal-mask]\"}"
+        );
+        assert_eq!(lines.next(), Some("{\"$!\":{\"hush\":\"checked\"}}"));
+    }
+
+    #[test]
     fn a_private_key_begin_line_is_answered_at_once() {
         let begin = "-----BEGIN RSA PRIVATE KEY-----";
         let (replies, answered, _) = session(format!("{begin}\nnext\n").as_bytes());

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::common::{github_token, hush_redact, run, text};
+use crate::common::{base62, github_token, hush_redact, run, text};
 
 /// Generous: these are functional checks on a shared machine, not benchmarks.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -295,6 +295,13 @@ fn rsyslog_mmexternal_answers_each_message_before_the_next_is_sent() {
         " app started".to_string(),
         format!(" token {token} \"loaded\""),
         "-----BEGIN RSA PRIVATE KEY-----".to_string(),
+        // A word that begins a multi-line rule's match: the stream holds what
+        // follows it, which here must not wait for the next message.
+        format!(
+            r#"{{"host": "h", "{}": "{}"}}"#,
+            ["pass", "word"].concat(),
+            base62(4, 12)
+        ),
         " done".to_string(),
     ];
     let mut answers = Vec::new();
@@ -315,7 +322,12 @@ fn rsyslog_mmexternal_answers_each_message_before_the_next_is_sent() {
     }
     assert_eq!(answers[0].get("msg"), None, "an unchanged message is not sent back");
     assert_eq!(answers[1]["msg"], " token [REDACTED:github-pat] \"loaded\"");
-    assert_eq!(answers[3].get("msg"), None);
+    let redacted = answers[3]["msg"].as_str().expect("the value was redacted");
+    assert!(
+        redacted.starts_with(r#"{"host": "h", "password": "[REDACTED:"#) && redacted.ends_with(r#"]"}"#),
+        "{redacted}"
+    );
+    assert_eq!(answers[4].get("msg"), None);
     let report = std::fs::read_to_string(&report).expect("report");
     assert!(!report.contains(&token), "{report}");
     assert!(report.starts_with("{\"rule\":\"github-pat\",\"line\":2,"), "{report}");
