@@ -23,4 +23,5 @@ mod inputs;
 mod precommit;
 mod range_config;
 mod recipes;
+mod shippers;
 mod threads;

@@ -6,6 +6,7 @@
 //! buffers): the library prints nothing by itself.
 
 mod child;
+mod mmexternal;
 mod setup;
 mod signals;
 
@@ -95,6 +96,10 @@ pub struct RedactArgs {
     /// Write what was redacted to FILE, as JSON lines (rule, line, masked secret).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Speak rsyslog's mmexternal protocol: answer each message line on stdin with
+    /// one JSON line (`{"msg":...}` when redacted) that also sets `$!hush`.
+    #[arg(long, conflicts_with_all = ["command", "buffered", "fail_on_secret", "mask_fds"])]
+    pub rsyslog_mmexternal: bool,
     /// Run this command and filter its stdout and stderr (after `--`).
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<OsString>,
@@ -128,6 +133,10 @@ pub enum RunError {
     Command(#[from] child::CommandError),
     #[error("cannot watch for SIGINT and SIGTERM: {0}")]
     Signals(io::Error),
+    #[error("{0} (with --rsyslog-mmexternal a warning is an error: rsyslog reads stderr as a reply)")]
+    MmexternalWarning(String),
+    #[error("--rsyslog-mmexternal: {0}")]
+    Mmexternal(io::Error),
 }
 
 /// Where `--report` lines go; shared by the two streams of a command.
@@ -211,6 +220,12 @@ pub fn run(args: RedactArgs, console: Console) -> Result<i32, RunError> {
         batch,
     } = console;
     let built = setup::redactor(&args)?;
+    if args.rsyslog_mmexternal {
+        if let Some(warning) = built.warnings.into_iter().next() {
+            return Err(RunError::MmexternalWarning(warning));
+        }
+        return serve_mmexternal(&args, &built.redactor, stdin, stdout);
+    }
     for warning in &built.warnings {
         // A warning that cannot be written must not stop the filter.
         let _ = writeln!(stderr, "hush redact: warning: {warning}");
@@ -258,8 +273,26 @@ pub fn run(args: RedactArgs, console: Console) -> Result<i32, RunError> {
     })
 }
 
-/// Whether stdout is a regular file (output then goes in blocks: no one watches it
-/// line by line).
+/// `--rsyslog-mmexternal`: one reply per message until rsyslog closes stdin.
+fn serve_mmexternal(
+    args: &RedactArgs,
+    redactor: &crate::Redactor,
+    stdin: Box<dyn io::Read + Send>,
+    stdout: Box<dyn io::Write + Send>,
+) -> Result<i32, RunError> {
+    let report = ReportSink::open(args.report.as_ref())?;
+    let mut stream = RedactStream::new(redactor);
+    stream.keep_events(args.report.is_some());
+    let served = mmexternal::serve(&mut stream, stdin, stdout, &mut |r| report.write(r, None));
+    report.finish()?;
+    match served {
+        Ok(_) => Ok(EXIT_OK),
+        // rsyslog went away (it closes the pipe on shutdown).
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
+        Err(e) => Err(RunError::Mmexternal(e)),
+    }
+}
+
 /// Whether `fd` is a regular file.
 fn is_regular_file(fd: std::os::fd::BorrowedFd<'_>) -> bool {
     fd.try_clone_to_owned()

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::common::{github_token, hush_redact, run, text};
+use crate::common::{base62, github_token, hush_redact, run, text};
 
 /// Generous: these are functional checks on a shared machine, not benchmarks.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -271,4 +271,93 @@ fn a_command_gets_the_signal_and_its_output_is_still_filtered() {
         "stopping [REDACTED:github-pat]"
     );
     assert_eq!(child.wait().expect("exits").code(), Some(7));
+}
+
+#[test]
+fn rsyslog_mmexternal_answers_each_message_before_the_next_is_sent() {
+    // rsyslog writes one message and blocks until its reply: a reply that waited
+    // for more input would hang the daemon.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("report.jsonl");
+    let mut child = hush_redact()
+        .arg("--rsyslog-mmexternal")
+        .arg("--report")
+        .arg(&report)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let replies = line_reader(child.stdout.take().expect("stdout"));
+    let token = github_token(9);
+    let messages = [
+        " app started".to_string(),
+        format!(" token {token} \"loaded\""),
+        "-----BEGIN RSA PRIVATE KEY-----".to_string(),
+        // A word that begins a multi-line rule's match: the stream holds what
+        // follows it, which here must not wait for the next message.
+        format!(
+            r#"{{"host": "h", "{}": "{}"}}"#,
+            ["pass", "word"].concat(),
+            base62(4, 12)
+        ),
+        " done".to_string(),
+    ];
+    let mut answers = Vec::new();
+    for message in &messages {
+        writeln!(stdin, "{message}").expect("write");
+        stdin.flush().expect("flush");
+        let reply = replies
+            .recv_timeout(PATIENCE)
+            .expect("the reply came while rsyslog waits");
+        answers.push(serde_json::from_str::<serde_json::Value>(&reply).expect("each reply is JSON"));
+    }
+    drop(stdin);
+    let out = child.wait_with_output().expect("exits");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "stderr shares rsyslog's reply pipe");
+    for answer in &answers {
+        assert_eq!(answer["$!"]["hush"], "checked", "{answer}");
+    }
+    assert_eq!(answers[0].get("msg"), None, "an unchanged message is not sent back");
+    assert_eq!(answers[1]["msg"], " token [REDACTED:github-pat] \"loaded\"");
+    let redacted = answers[3]["msg"].as_str().expect("the value was redacted");
+    assert!(
+        redacted.starts_with(r#"{"host": "h", "password": "[REDACTED:"#) && redacted.ends_with(r#"]"}"#),
+        "{redacted}"
+    );
+    assert_eq!(answers[4].get("msg"), None);
+    let report = std::fs::read_to_string(&report).expect("report");
+    assert!(!report.contains(&token), "{report}");
+    assert!(report.starts_with("{\"rule\":\"github-pat\",\"line\":2,"), "{report}");
+}
+
+#[test]
+fn rsyslog_mmexternal_makes_warnings_errors_and_refuses_other_modes() {
+    let warned = run(
+        &["--rsyslog-mmexternal", "--mask-env", "HUSH_TEST_VARIABLE_NOBODY_SETS"],
+        b"message\n",
+    );
+    assert_eq!(warned.status.code(), Some(2));
+    let said = text(&warned.stderr);
+    assert!(said.contains("HUSH_TEST_VARIABLE_NOBODY_SETS"), "{said}");
+    assert!(said.contains("a warning is an error"), "{said}");
+    assert_eq!(
+        text(&warned.stdout),
+        "",
+        "no reply that rsyslog could take for an answer"
+    );
+    for other in [
+        &["--buffered"][..],
+        &["--fail-on-secret"],
+        &["--mask-stdin-fd", "3"],
+        &["--", "true"],
+    ] {
+        let mut args = vec!["--rsyslog-mmexternal"];
+        args.extend_from_slice(other);
+        let out = run(&args, b"message\n");
+        assert_eq!(out.status.code(), Some(2), "{other:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("--rsyslog-mmexternal"), "{other:?}");
+    }
 }
