@@ -7,6 +7,7 @@
 mod csv;
 pub mod escape;
 mod github;
+pub mod html;
 mod json;
 mod markdown;
 mod relative;
@@ -35,6 +36,10 @@ pub enum Format {
     Csv,
     /// A Markdown table, for a CI job summary or a pull request comment (secrets always masked).
     Markdown,
+    /// One self-contained HTML page for triage: summary, one row per secret,
+    /// sorting and filters; loads nothing (secrets always masked, unless
+    /// `--show-secrets` with `--allow-secrets-in-html`).
+    Html,
 }
 
 /// Settings shared by every format.
@@ -62,6 +67,7 @@ pub fn write_report(
         Format::Github => github::write(findings, out),
         Format::Csv => csv::write(findings, options, out),
         Format::Markdown => markdown::write(findings, stats, out),
+        Format::Html => html::write(findings, stats, options, out),
     }
 }
 
