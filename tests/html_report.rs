@@ -486,6 +486,32 @@ fn known_findings_are_marked_and_counted_apart() {
     assert!(rows[0].contains("data-key=\"new\""), "{}", rows[0]);
 }
 
+#[test]
+fn an_image_finding_names_its_image_layer_and_command() {
+    use crate::common::images::{config, digest, docker_save, tar};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let token = github_token(37);
+    let layer0 = tar(&[("etc/app/.env", format!("GITHUB_TOKEN={token}\n").as_bytes())]);
+    let layer1 = tar(&[("etc/app/.wh..env", b"")]);
+    let diff_ids = [digest(&layer0), digest(&layer1)];
+    let cfg = config(
+        "linux/amd64",
+        &[],
+        &[("COPY .env /etc/app/ <b>", false), ("RUN rm /etc/app/.env", false)],
+        &diff_ids,
+    );
+    docker_save(&dir.path().join("img.tar"), "app:1", &cfg, &[layer0, layer1]);
+    let html = html_report(dir.path(), &["image", "--format", "html", "img.tar"]);
+    let page = assert_self_contained(&html);
+    let text = &page.text;
+    assert!(text.contains("image img.tar"), "what was scanned: {text}");
+    assert!(text.contains(&format!("app:1layer 0 ({})", diff_ids[0])), "{text}");
+    assert!(text.contains("created by: COPY .env /etc/app/ <b>"), "{text}");
+    assert!(text.contains("deleted in layer 1, still shipped"), "{text}");
+    assert!(!page.tags.iter().any(|t| t.name == "b"));
+    assert!(!html.contains(&token));
+}
+
 // ---- With headless Chromium ---------------------------------------------
 
 /// Headless Chromium with its own profile, networking off (a network namespace

@@ -1,8 +1,9 @@
 //! Reports: each output format is a separate writer over the same findings and
 //! statistics. None of them prints a whole secret unless `show_secrets` is set,
 //! and SARIF and GitHub annotations never do: those outputs are uploaded or kept
-//! in job logs. Those for people (text, Markdown, GitHub annotations) print
-//! scanned strings through [`escape::escape`].
+//! in job logs. Those for people (text, Markdown, GitHub annotations, HTML)
+//! print scanned strings through [`escape::escape`]; HTML also escapes them as
+//! markup (see [`html`]).
 
 mod csv;
 pub mod escape;
