@@ -354,6 +354,10 @@ fn html_report_is_one_self_contained_page_of_one_row_per_secret() {
 
     let rows = finding_rows(&html);
     assert_eq!(rows.len(), 4, "4 secrets, 4 rows");
+    // Readable without the script: the rows are in the page, and the filters,
+    // which need it, stay hidden until it runs.
+    let form = page.tags.iter().find(|t| t.name == "form").expect("the filters");
+    assert!(form.attr("hidden").is_some(), "{form:?}");
     let text = &page.text;
     assert!(text.contains("4 secret(s) in 6 location(s): 4 new, 0 known"), "{text}");
     assert!(text.contains("directory ."), "what was scanned: {text}");
