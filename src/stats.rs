@@ -93,6 +93,10 @@ pub struct ScanStats {
     pub repository: Option<RepositoryInfo>,
     /// The threads that scanned content: at most `-j` of them.
     pub threads: HashSet<ThreadId>,
+    /// What the command was asked to scan, as a person reads it (`directory
+    /// src`, `git history of ., range main..HEAD`, `image app.tar`): set by the
+    /// command line, shown by the HTML report's summary.
+    pub inputs: Vec<String>,
 }
 
 /// Where a scanned repository lives and what was checked out: its remote's URL
@@ -173,6 +177,7 @@ impl ScanStats {
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
         self.threads.extend(other.threads);
+        self.inputs.extend(other.inputs);
         if self.repository.is_none() {
             self.repository = other.repository;
         }

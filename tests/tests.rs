@@ -18,6 +18,7 @@ mod escaping;
 mod formats;
 mod git;
 mod hook;
+mod html_report;
 mod image;
 mod inputs;
 mod precommit;

@@ -146,6 +146,10 @@ pub struct ReportArgs {
     /// Print secrets in full instead of masked (`ghp_…(40)`).
     #[arg(long)]
     pub show_secrets: bool,
+    /// Allow --show-secrets with an HTML report (`--format html`, `--report
+    /// html=FILE`), which is refused otherwise: the page is made to be passed around.
+    #[arg(long)]
+    pub allow_secrets_in_html: bool,
     /// Worker threads (0: one per CPU).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,

@@ -9,6 +9,7 @@ mod args;
 mod docs;
 mod files;
 mod hook;
+mod inputs;
 mod rules;
 mod session;
 
@@ -55,7 +56,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 options.follow_links = args.follow;
                 options.max_file_size = args.max_file_size;
                 options.archive = args.archive.options();
-                Ok(scan(rules, &args.paths, &options))
+                let mut outcome = scan(rules, &args.paths, &options);
+                outcome.stats.inputs = inputs::scan(&args);
+                Ok(outcome)
             })
         }
         Command::Image(args) => run_source(&args.report, Files::Disk(Path::new(".")), |rules, mut options| {
@@ -65,7 +68,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 scan: options,
                 platform: args.platform.clone(),
             };
-            Ok(scan_images(rules, &args.images, &options))
+            let mut outcome = scan_images(rules, &args.images, &options);
+            outcome.stats.inputs = inputs::images(&args);
+            Ok(outcome)
         }),
         Command::Git(args) => {
             // A range trusts only its base for hush's own files (see files.rs).
@@ -87,7 +92,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             run_source(&args.report, files, |rules, mut options| {
                 options.no_ignore = args.no_ignore;
                 git.guard = base.as_ref().map(BaseFiles::guard);
-                Ok(scan_git(rules, &git, &options)?)
+                let mut outcome = scan_git(rules, &git, &options)?;
+                outcome.stats.inputs = inputs::git(&args);
+                Ok(outcome)
             })
         }
         Command::Redact(args) => Ok(hush_redact::cli::run(args, hush_redact::cli::Console::process())?),

@@ -27,6 +27,7 @@ pub(super) fn run_source(
     source: impl FnOnce(&RuleSet, ScanOptions) -> Result<ScanOutcome>,
 ) -> Result<i32> {
     let started = Instant::now();
+    refuse_secrets_in_html(args)?;
     let config = files.config(args.config.as_deref())?;
     let rules = load_rules_from(&args.selection, config.as_ref(), files)?;
     // Read before the scan, so that a range's source knows every file read
@@ -95,6 +96,20 @@ pub(super) fn run_source(
     }
     print_diagnostics(&outcome, args, started.elapsed());
     Ok(exit_code(&outcome, args))
+}
+
+/// `--show-secrets` with an HTML report needs `--allow-secrets-in-html`: the
+/// page is made to be mailed and uploaded, so whole secrets in it must be asked
+/// for twice. Checked before scanning, so the mistake costs nothing.
+fn refuse_secrets_in_html(args: &ReportArgs) -> Result<()> {
+    let html = args.format == Format::Html || args.reports.iter().any(|(f, _)| *f == Format::Html);
+    if args.show_secrets && html && !args.allow_secrets_in_html {
+        anyhow::bail!(
+            "--show-secrets with an HTML report (--format html or --report html=FILE) would put whole \
+             secrets in a file made to be passed around; add --allow-secrets-in-html if that is intended"
+        );
+    }
+    Ok(())
 }
 
 /// The exit code of a scan: `--exit-code` (1) when there are new findings;

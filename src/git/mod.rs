@@ -25,7 +25,7 @@ use gix::hash::ObjectId;
 use hush_rules::RuleSet;
 
 pub use guard::{Guard, RangeBase};
-pub use objects::days_from_civil;
+pub use objects::{days_from_civil, rfc3339_utc};
 
 use crate::search::{Collector, Gathered, Pool, ScanOptions, ScanOutcome};
 use crate::stats::{error_chain, ScanStats};

@@ -1,12 +1,14 @@
 //! Reports: each output format is a separate writer over the same findings and
 //! statistics. None of them prints a whole secret unless `show_secrets` is set,
 //! and SARIF and GitHub annotations never do: those outputs are uploaded or kept
-//! in job logs. Those for people (text, Markdown, GitHub annotations) print
-//! scanned strings through [`escape::escape`].
+//! in job logs. Those for people (text, Markdown, GitHub annotations, HTML)
+//! print scanned strings through [`escape::escape`]; HTML also escapes them as
+//! markup (see [`html`]).
 
 mod csv;
 pub mod escape;
 mod github;
+pub mod html;
 mod json;
 mod markdown;
 mod relative;
@@ -35,6 +37,10 @@ pub enum Format {
     Csv,
     /// A Markdown table, for a CI job summary or a pull request comment (secrets always masked).
     Markdown,
+    /// One self-contained HTML page for triage: summary, one row per secret,
+    /// sorting and filters; loads nothing (secrets always masked, unless
+    /// `--show-secrets` with `--allow-secrets-in-html`).
+    Html,
 }
 
 /// Settings shared by every format.
@@ -62,6 +68,7 @@ pub fn write_report(
         Format::Github => github::write(findings, out),
         Format::Csv => csv::write(findings, options, out),
         Format::Markdown => markdown::write(findings, stats, out),
+        Format::Html => html::write(findings, stats, options, out),
     }
 }
 
