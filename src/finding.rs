@@ -106,6 +106,11 @@ impl FindingSet {
         Self::default()
     }
 
+    /// Whether the set holds no finding.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty() && self.synthetic.is_empty()
+    }
+
     /// Adds the matches found in one origin.
     pub fn add(&mut self, origin: &Origin, found: Vec<Located>) {
         for m in found {

@@ -29,6 +29,7 @@ pub mod origin;
 pub mod report;
 pub mod scan;
 pub mod search;
+pub mod shard;
 pub mod stats;
 pub mod stream;
 pub mod strings;

@@ -93,6 +93,8 @@ pub struct ScanStats {
     pub repository: Option<RepositoryInfo>,
     /// The threads that scanned content: at most `-j` of them.
     pub threads: HashSet<ThreadId>,
+    /// Which shard of the work this scan was (`--shard I/N`), if sharded.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Where a scanned repository lives and what was checked out: its remote's URL
