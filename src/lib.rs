@@ -24,6 +24,7 @@ pub mod finding;
 pub mod git;
 pub mod image;
 pub mod import;
+pub mod merge;
 mod named;
 pub mod origin;
 pub mod report;

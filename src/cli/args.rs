@@ -50,6 +50,10 @@ pub enum Command {
     /// Inspect the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Merge reports into one: the shards of a `--shard` scan (hush JSON,
+    /// JSON Lines or SARIF), or gitleaks, betterleaks, trufflehog and
+    /// kingfisher JSON reports; exits like a scan.
+    Merge(MergeArgs),
     /// Work with baseline files.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -310,6 +314,49 @@ pub struct GitArgs {
     pub shard: ShardArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `hush merge`: the reports to fold, and how to report the result.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Reports to merge; the kind of each is told by its content.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write a report in FORMAT to FILE; repeatable.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Print secrets in full where the inputs hold them (another scanner's
+    /// report, or shards run with --show-secrets).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// No summary on stderr (errors are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Read the allowlist and baseline setting from FILE instead of `.hush.toml`
+    /// in the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Findings in this baseline are reported as known and do not fail.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit code when new findings are reported.
+    #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
+    pub exit_code: i32,
+    /// Report only findings of at least this severity.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Report only findings of at least this confidence.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub min_confidence: Option<Confidence>,
 }
 
 /// `--shard`: which part of the work this run does.

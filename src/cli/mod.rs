@@ -9,6 +9,7 @@ mod args;
 mod docs;
 mod files;
 mod hook;
+mod merge;
 mod rules;
 mod session;
 
@@ -106,6 +107,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Ok(scan_git(rules, &git, &options)?)
             })
         }
+        Command::Merge(args) => merge::merge(&args),
         Command::Redact(args) => Ok(hush_redact::cli::run(args, hush_redact::cli::Console::process())?),
         Command::Rules(RulesCommand::List(selection)) => list_rules(&selection),
         Command::Rules(RulesCommand::Check { packs }) => check_packs(&packs),

@@ -61,12 +61,23 @@ pub(super) fn run_source(
         ..ScanOptions::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let mut outcome = with_progress(show_progress, &progress, || source(&rules, options))?;
+    let outcome = with_progress(show_progress, &progress, || source(&rules, options))?;
+    report(args, baseline.as_ref(), outcome, started)
+}
+
+/// The end of every session (a scan's, a merge's): severity filters, the
+/// baseline, the reports, diagnostics; returns the exit code.
+pub(super) fn report(
+    args: &ReportArgs,
+    baseline: Option<&Baseline>,
+    mut outcome: ScanOutcome,
+    started: Instant,
+) -> Result<i32> {
     outcome.findings.retain(|f| {
         args.min_severity.is_none_or(|min| f.severity >= min)
             && args.min_confidence.is_none_or(|min| f.confidence >= min)
     });
-    apply_baseline(args, baseline.as_ref(), &mut outcome)?;
+    apply_baseline(args, baseline, &mut outcome)?;
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -144,7 +155,7 @@ fn apply_baseline(args: &ReportArgs, baseline: Option<&Baseline>, outcome: &mut 
 }
 
 /// The baseline to read: `--baseline`, else the config's `baseline`.
-fn baseline_path(args: &ReportArgs, config: Option<&Config>) -> Option<std::path::PathBuf> {
+pub(super) fn baseline_path(args: &ReportArgs, config: Option<&Config>) -> Option<std::path::PathBuf> {
     args.baseline
         .clone()
         .or_else(|| config.and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))))

@@ -347,6 +347,7 @@ mod tests {
             remediation: "Rotate it.".into(),
             known: false,
             synthetic: false,
+            secret_masked: None,
             secret: b"demo-secret-value".to_vec(),
             fingerprint: "f".repeat(32),
             locations: vec![Location {
