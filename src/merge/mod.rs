@@ -96,6 +96,10 @@ pub fn read_input(file: &str, text: &str) -> Result<Input, MergeError> {
         if let Some(input) = read_document(&doc).map_err(|m| invalid(None, m))? {
             return Ok(input);
         }
+        // Else one JSON Lines line; a document of no known kind is not.
+        if !matches!(read_line(&doc), Ok(Some(_)) | Err(_)) {
+            return Err(MergeError::Unknown { file: file.to_owned() });
+        }
     } else if !trimmed.starts_with('{') {
         return Err(MergeError::Unknown { file: file.to_owned() });
     }
