@@ -82,7 +82,18 @@ impl Allowlist {
 
     /// Whether the config allows this match (values, hashes, stopwords, regexes).
     pub fn allows_match(&self, m: &Located) -> bool {
-        let secret = m.secret.as_slice();
+        self.allows_secret(&m.secret)
+            || self.regexes.iter().any(|(regex, target)| match target {
+                RegexTarget::Secret => false,
+                RegexTarget::Match => regex.is_match(&m.matched),
+                RegexTarget::Line => regex.is_match(&m.line_text),
+            })
+    }
+
+    /// Whether the config allows this secret wherever it is (values, hashes,
+    /// stopwords, regexes on the secret): what `hush merge` can check of a
+    /// finding read back from a report, which holds no line.
+    pub fn allows_secret(&self, secret: &[u8]) -> bool {
         if self.values.iter().any(|v| v == secret) {
             return true;
         }
@@ -98,11 +109,9 @@ impl Allowlist {
                 return true;
             }
         }
-        self.regexes.iter().any(|(regex, target)| match target {
-            RegexTarget::Secret => regex.is_match(secret),
-            RegexTarget::Match => regex.is_match(&m.matched),
-            RegexTarget::Line => regex.is_match(&m.line_text),
-        })
+        self.regexes
+            .iter()
+            .any(|(regex, target)| *target == RegexTarget::Secret && regex.is_match(secret))
     }
 }
 

@@ -145,18 +145,22 @@ impl Baseline {
 
     /// Whether `finding` was reviewed.
     pub fn contains(&self, finding: &Finding) -> bool {
-        if self.entries.contains(&self.entry(finding)) {
+        // A finding read back from a masked report: only its places can match.
+        if finding.secret_masked.is_none() && self.entries.contains(&self.entry(finding)) {
             return true;
         }
-        if self
-            .entries
-            .contains(&format!("any {}", self.keyed_hash("*", &finding.secret)))
+        let secret_known = finding.secret_masked.is_none();
+        if secret_known
+            && self
+                .entries
+                .contains(&format!("any {}", self.keyed_hash("*", &finding.secret)))
         {
             return true;
         }
-        if self
-            .entries
-            .contains(&format!("sha1 {}", hex(&Sha1::digest(&finding.secret))))
+        if secret_known
+            && self
+                .entries
+                .contains(&format!("sha1 {}", hex(&Sha1::digest(&finding.secret))))
         {
             return true;
         }
@@ -251,6 +255,7 @@ mod tests {
                 decoded: Vec::new(),
             }],
             synthetic: false,
+            secret_masked: None,
         }
     }
 

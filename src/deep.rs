@@ -102,6 +102,9 @@ fn walk(scanner: &mut StreamScanner, handle: OwnedFd, path: &Path, opts: &ScanOp
             kind => kind,
         };
         let child = path.join(file_name);
+        if kind != FileType::Directory && !opts.owns_file(&child) {
+            continue;
+        }
         match kind {
             FileType::Directory if file_name != ".git" => subdirs.push(child),
             FileType::Directory => {}

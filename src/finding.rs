@@ -48,13 +48,19 @@ pub struct Finding {
     /// `hush-config-change`, `hush-allow-added`): `secret` holds a description,
     /// which reports show as it is.
     pub synthetic: bool,
+    /// Set where the secret itself is not known (a finding `hush merge` read
+    /// back from a report that masked it): the masked form that report
+    /// showed. `secret` is then empty, and the fingerprint is the report's.
+    pub secret_masked: Option<String>,
 }
 
 impl Finding {
     /// The secret as reports show it by default: see [`mask`]. A synthetic
     /// finding's description is shown whole.
     pub fn masked(&self) -> String {
-        if self.synthetic {
+        if let Some(masked) = &self.secret_masked {
+            masked.clone()
+        } else if self.synthetic {
             String::from_utf8_lossy(&self.secret).into_owned()
         } else {
             mask(&self.secret)
@@ -104,6 +110,11 @@ pub struct FindingSet {
 impl FindingSet {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether the set holds no finding.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty() && self.synthetic.is_empty()
     }
 
     /// Adds the matches found in one origin.
@@ -175,6 +186,7 @@ impl FindingSet {
                     secret,
                     locations,
                     synthetic: false,
+                    secret_masked: None,
                 }
             })
             .collect();
@@ -251,6 +263,7 @@ pub fn notice(rule: Notice, origin: Origin, line: u64, description: String) -> F
             decoded: Vec::new(),
         }],
         synthetic: true,
+        secret_masked: None,
     }
 }
 
@@ -290,6 +303,7 @@ fn limit_finding((origin, reason): (Origin, String)) -> Finding {
             decoded: Vec::new(),
         }],
         synthetic: true,
+        secret_masked: None,
     }
 }
 

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::baseline::Baseline;
+use crate::merge::gitleaks_findings;
 
 /// A report that could not be imported.
 #[derive(Debug, thiserror::Error)]
@@ -29,18 +30,15 @@ pub fn import(file: &str, text: &str, baseline: &mut Baseline) -> Result<Importe
         file: file.to_owned(),
         error,
     })?;
-    if let Some(findings) = doc.as_array().filter(|a| a.iter().all(|f| f.get("RuleID").is_some())) {
+    if let Some(findings) = gitleaks_findings(&doc) {
+        let findings = findings.map_err(|_| ImportError::Unknown { file: file.to_owned() })?;
         let mut entries = 0;
         for f in findings {
-            let secret = f.get("Secret").and_then(Value::as_str).unwrap_or("");
-            if !secret.is_empty() && secret != "REDACTED" {
+            if let Some(secret) = &f.secret {
                 baseline.add_any_rule_secret(secret.as_bytes());
                 entries += 1;
-            } else if let (Some(path), Some(line)) = (
-                f.get("File").and_then(Value::as_str),
-                f.get("StartLine").and_then(Value::as_u64),
-            ) {
-                baseline.add_location(path, line);
+            } else if !f.path.is_empty() && f.line > 0 {
+                baseline.add_location(&f.path, f.line);
                 entries += 1;
             }
         }

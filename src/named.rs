@@ -28,6 +28,7 @@ pub(crate) fn scan_named_files(rules: &RuleSet, files: &[PathBuf], opts: &ScanOp
     let ignore = if opts.no_ignore { None } else { hushignore_here(stats) };
     let wanted: Vec<&PathBuf> = files
         .iter()
+        .filter(|path| opts.owns_file(path))
         .filter(|path| {
             let ignored = ignore.as_ref().is_some_and(|i| is_ignored(i, path));
             if ignored {

@@ -40,6 +40,9 @@ pub enum Origin {
     /// A blob in a git repository, at a path, as introduced by a commit (none
     /// for staged or unreachable blobs).
     GitBlob {
+        /// The repository as `hush git --repos-file` lists it (none for a
+        /// scan of one repository).
+        repository: Option<Arc<str>>,
         blob: String,
         path: String,
         commit: Option<Arc<CommitMeta>>,
@@ -97,6 +100,11 @@ impl Origin {
         match self {
             Origin::File { path } => path.display().to_string(),
             Origin::Stdin => "-".to_owned(),
+            Origin::GitBlob {
+                path,
+                repository: Some(repository),
+                ..
+            } => format!("{repository}!{path}"),
             Origin::GitBlob { path, .. } => path.clone(),
             Origin::Archive { outer, inner } => format!("{}!{inner}", outer.display_path()),
             Origin::ImageLayer {
@@ -110,12 +118,19 @@ impl Origin {
     }
 
     /// Where a person finds it: the path, prefixed with the commit for history
-    /// (`3f9a1c2b7d4e:src/app.env`).
+    /// (`3f9a1c2b7d4e:src/app.env`), and with the repository for one of many
+    /// (`mirrors/app.git!3f9a1c2b7d4e:src/app.env`).
     pub fn location_label(&self) -> String {
         match self {
             Origin::GitBlob {
-                path, commit: Some(c), ..
-            } => format!("{}:{path}", &c.id[..c.id.len().min(12)]),
+                path,
+                commit: Some(c),
+                repository,
+                ..
+            } => {
+                let repository = repository.as_ref().map(|r| format!("{r}!")).unwrap_or_default();
+                format!("{repository}{}:{path}", &c.id[..c.id.len().min(12)])
+            }
             other => other.display_path(),
         }
     }
@@ -124,6 +139,14 @@ impl Origin {
     pub fn commit(&self) -> Option<&CommitMeta> {
         match self {
             Origin::GitBlob { commit, .. } => commit.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The repository of `--repos-file` this origin is in, for git blobs.
+    pub fn repository(&self) -> Option<&str> {
+        match self {
+            Origin::GitBlob { repository, .. } => repository.as_deref(),
             _ => None,
         }
     }

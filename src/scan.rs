@@ -14,12 +14,26 @@ use crate::walk::walk;
 
 /// Scans `paths` (`-` is stdin) with `rules`.
 pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
+    // A file's shard key is its path relative to the directory named.
+    let sharded;
+    let opts = if opts.shard.is_whole() {
+        opts
+    } else {
+        sharded = ScanOptions {
+            shard_roots: paths.iter().filter(|p| p.is_dir()).cloned().collect(),
+            ..opts.clone()
+        };
+        &sharded
+    };
     let collector = Collector::new();
     let mut here = Gathered::default();
     let mut roots = Vec::new();
     let mut files = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
+            if !opts.shard.owns_stdin() {
+                continue;
+            }
             scan_stdin(&mut crate::search::scanner(rules, opts), opts, &mut here);
             continue;
         }
@@ -36,6 +50,7 @@ pub fn scan(rules: &RuleSet, paths: &[PathBuf], opts: &ScanOptions) -> ScanOutco
     walk(rules, &roots, opts, &collector);
     let Gathered { findings, mut stats } = collector.into_inner();
     stats.sort();
+    stats.shard = Some(opts.shard).filter(|s| !s.is_whole());
     ScanOutcome {
         findings: findings.into_findings(rules),
         stats,

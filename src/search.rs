@@ -16,6 +16,7 @@ use hush_rules::RuleSet;
 use crate::allow::{inline_allows, Allowlist};
 use crate::finding::{Finding, FindingSet};
 use crate::origin::{display_path, Origin};
+use crate::shard::Shard;
 use crate::stats::ScanStats;
 use crate::stream::{Located, StreamOutcome, StreamScanner};
 
@@ -46,6 +47,10 @@ pub struct ScanOptions {
     pub decode_depth: u32,
     /// Skip binaries (`--skip-binary`) instead of scanning their printable runs.
     pub skip_binary: bool,
+    /// Which pieces of the scan are this run's (`--shard I/N`; see [`crate::shard`]).
+    pub shard: Shard,
+    /// The directories a file's shard key is relative to (set by the scan driver).
+    pub shard_roots: Vec<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -62,6 +67,8 @@ impl Default for ScanOptions {
             own_files: Vec::new(),
             decode_depth: hush_rules::decode::DEFAULT_DEPTH,
             skip_binary: false,
+            shard: Shard::WHOLE,
+            shard_roots: Vec::new(),
         }
     }
 }
@@ -183,6 +190,11 @@ impl ScanOptions {
     pub(crate) fn allows_path(&self, path: &Path) -> bool {
         let relative = path.strip_prefix(&self.allow_root).unwrap_or(path);
         self.allow.allows_path(relative) || self.allow.allows_path(&display_path(path)) || self.is_own_file(path)
+    }
+
+    /// Whether the file at `path` is this shard's (see [`crate::shard`]).
+    pub(crate) fn owns_file(&self, path: &Path) -> bool {
+        self.shard.owns_path(path, &self.shard_roots)
     }
 
     /// Whether `path` is one of [`ScanOptions::own_files`] (by name first, so

@@ -97,6 +97,8 @@ pub struct ScanStats {
     /// src`, `git history of ., range main..HEAD`, `image app.tar`): set by the
     /// command line, shown by the HTML report's summary.
     pub inputs: Vec<String>,
+    /// Which shard of the work this scan was (`--shard I/N`), if sharded.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Where a scanned repository lives and what was checked out: its remote's URL

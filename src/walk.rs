@@ -187,6 +187,8 @@ impl ParallelVisitor for Worker<'_> {
                     self.gathered.stats.error(path, message);
                 }
             }
+            // Every shard walks every directory; a file is one shard's.
+            Ok(entry) if !entry.file_type().is_some_and(|t| t.is_dir()) && !self.opts.owns_file(entry.path()) => {}
             Ok(entry) => match entry.file_type() {
                 Some(t) if t.is_dir() => {}
                 Some(t) if t.is_symlink() => self

@@ -8,6 +8,7 @@ use hush_rules::{Confidence, Severity};
 
 use super::EXIT_FINDINGS;
 use hush_scanner::report::Format;
+use hush_scanner::shard::Shard;
 
 /// `hush --version`: the version, then the rule packs built in (how many rules,
 /// which packs, a digest of their text).
@@ -49,6 +50,10 @@ pub enum Command {
     /// Inspect the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Merge reports into one: the shards of a `--shard` scan (hush JSON,
+    /// JSON Lines or SARIF), or gitleaks, betterleaks, trufflehog and
+    /// kingfisher JSON reports; exits like a scan.
+    Merge(MergeArgs),
     /// Work with baseline files.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -215,6 +220,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub archive: ArchiveArgs,
     #[command(flatten)]
+    pub shard: ShardArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -231,6 +238,8 @@ pub struct ImageArgs {
     pub max_file_size: u64,
     #[command(flatten)]
     pub archive: ArchiveArgs,
+    #[command(flatten)]
+    pub shard: ShardArgs,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -299,8 +308,114 @@ pub struct GitArgs {
     /// so a change cannot exempt itself.
     #[arg(long, requires = "range")]
     pub trust_range_config: bool,
+    /// Scan every repository listed in FILE (paths or bare mirrors, one a line,
+    /// `#` comments) with one thread pool into one report: a secret in several
+    /// repositories is one finding with a location in each. With --shard, the
+    /// list is split by repository.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["range", "staged", "branch"])]
+    pub repos_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub shard: ShardArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `hush merge`: the reports to fold, and how to report the result.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Reports to merge; the kind of each is told by its content.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write a report in FORMAT to FILE; repeatable.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Print secrets in full where the inputs hold them (another scanner's
+    /// report, or shards run with --show-secrets).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Allow --show-secrets with an HTML report, which is refused otherwise.
+    #[arg(long)]
+    pub allow_secrets_in_html: bool,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// No summary on stderr (errors are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Read the allowlist and baseline setting from FILE instead of `.hush.toml`
+    /// in the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Findings in this baseline are reported as known and do not fail.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit code when new findings are reported.
+    #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
+    pub exit_code: i32,
+    /// Report only findings of at least this severity.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Report only findings of at least this confidence.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub min_confidence: Option<Confidence>,
+}
+
+/// `--shard`: which part of the work this run does.
+#[derive(Debug, clap::Args)]
+pub struct ShardArgs {
+    /// Scan only shard I of N (1-based): files by their path, git blobs by
+    /// id, image layers by digest, repositories of --repos-file by their line.
+    /// N runs with 1/N … N/N together scan exactly what one run scans; merge
+    /// their reports with `hush merge`. Also read from HUSH_SHARD=I/N, or from
+    /// JOB_COMPLETION_INDEX (0-based, a Kubernetes Indexed Job) with
+    /// HUSH_SHARDS=N; the flag wins.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+impl ShardArgs {
+    /// The shard to run: the flag, else `HUSH_SHARD`, else
+    /// `JOB_COMPLETION_INDEX` with `HUSH_SHARDS`, else the whole scan.
+    pub fn resolve(&self) -> anyhow::Result<Shard> {
+        shard_from(self.shard, |name| std::env::var(name).ok())
+    }
+}
+
+/// [`ShardArgs::resolve`] with the environment read through `var`.
+fn shard_from(flag: Option<Shard>, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Shard> {
+    use anyhow::Context;
+    if let Some(shard) = flag {
+        return Ok(shard);
+    }
+    if let Some(text) = var("HUSH_SHARD") {
+        return Shard::parse(&text).context("HUSH_SHARD");
+    }
+    let Some(count) = var("HUSH_SHARDS") else {
+        return Ok(Shard::WHOLE);
+    };
+    let count: u32 = count
+        .trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("HUSH_SHARDS: {count:?} is not a number of shards"))?;
+    let index = var("JOB_COMPLETION_INDEX").ok_or_else(|| {
+        anyhow::anyhow!("HUSH_SHARDS is set but JOB_COMPLETION_INDEX is not (set HUSH_SHARD=I/N instead)")
+    })?;
+    let index: u32 = index
+        .trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("JOB_COMPLETION_INDEX: {index:?} is not a 0-based index"))?;
+    Shard::new(index, count).context("JOB_COMPLETION_INDEX and HUSH_SHARDS")
+}
+
+/// `I/N` of `--shard`.
+pub fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text).map_err(|e| e.to_string())
 }
 
 /// `FORMAT=FILE` of `--report`.
@@ -413,6 +528,30 @@ mod tests {
         assert_eq!(parse_since("12345"), Ok(12345));
         assert!(parse_since("2 weeks ago").is_ok_and(|t| t > 1_700_000_000));
         assert!(parse_since("yesterday-ish").is_err());
+    }
+
+    #[test]
+    fn shard_comes_from_the_flag_then_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        let flag = Shard::parse("1/2").ok();
+        assert_eq!(shard_from(flag, env(&[("HUSH_SHARD", "2/2")])).ok(), flag);
+        assert_eq!(
+            shard_from(None, env(&[("HUSH_SHARD", "2/2")])).ok(),
+            Shard::parse("2/2").ok()
+        );
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "0"), ("HUSH_SHARDS", "3")]);
+        assert_eq!(shard_from(None, k8s).ok(), Shard::parse("1/3").ok());
+        assert_eq!(
+            shard_from(None, env(&[("JOB_COMPLETION_INDEX", "4")])).ok(),
+            Some(Shard::WHOLE)
+        );
+        let bad = |pairs| format!("{:#}", shard_from(None, env(pairs)).expect_err("invalid"));
+        assert!(bad(&[("HUSH_SHARD", "0/2")]).starts_with("HUSH_SHARD: "));
+        assert!(bad(&[("JOB_COMPLETION_INDEX", "3"), ("HUSH_SHARDS", "3")]).contains("JOB_COMPLETION_INDEX"));
+        assert!(bad(&[("HUSH_SHARDS", "3")]).contains("JOB_COMPLETION_INDEX is not"));
+        assert!(bad(&[("JOB_COMPLETION_INDEX", "x"), ("HUSH_SHARDS", "3")]).contains("0-based"));
     }
 
     #[test]

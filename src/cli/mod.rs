@@ -10,6 +10,7 @@ mod docs;
 mod files;
 mod hook;
 mod inputs;
+mod merge;
 mod rules;
 mod session;
 
@@ -23,7 +24,7 @@ pub use rules::load_rules;
 
 use files::{BaseFiles, Files};
 use hush_scanner::baseline::Baseline;
-use hush_scanner::git::{scan_git, GitOptions};
+use hush_scanner::git::{read_repos_file, scan_git, scan_repositories, GitOptions};
 use hush_scanner::image::{scan_images, ImageOptions};
 use hush_scanner::scan::scan;
 use session::{ignore_broken_pipe, run_source};
@@ -51,7 +52,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 .find(|p| p.is_dir())
                 .cloned()
                 .unwrap_or_else(|| PathBuf::from("."));
+            let shard = args.shard.resolve()?;
             run_source(&args.report, Files::Disk(&root), |rules, mut options| {
+                options.shard = shard;
                 options.no_ignore = args.no_ignore;
                 options.follow_links = args.follow;
                 options.max_file_size = args.max_file_size;
@@ -61,18 +64,23 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Ok(outcome)
             })
         }
-        Command::Image(args) => run_source(&args.report, Files::Disk(Path::new(".")), |rules, mut options| {
-            options.max_file_size = args.max_file_size;
-            options.archive = args.archive.options();
-            let options = ImageOptions {
-                scan: options,
-                platform: args.platform.clone(),
-            };
-            let mut outcome = scan_images(rules, &args.images, &options);
-            outcome.stats.inputs = inputs::images(&args);
-            Ok(outcome)
-        }),
+        Command::Image(args) => {
+            let shard = args.shard.resolve()?;
+            run_source(&args.report, Files::Disk(Path::new(".")), |rules, mut options| {
+                options.shard = shard;
+                options.max_file_size = args.max_file_size;
+                options.archive = args.archive.options();
+                let options = ImageOptions {
+                    scan: options,
+                    platform: args.platform.clone(),
+                };
+                let mut outcome = scan_images(rules, &args.images, &options);
+                outcome.stats.inputs = inputs::images(&args);
+                Ok(outcome)
+            })
+        }
         Command::Git(args) => {
+            let shard = args.shard.resolve()?;
             // A range trusts only its base for hush's own files (see files.rs).
             let base = match &args.range {
                 Some(range) if !args.trust_range_config => Some(BaseFiles::open(&args.repo, range)?),
@@ -89,7 +97,16 @@ pub fn run(cli: Cli) -> Result<i32> {
                 max_blob_size: args.max_blob_size,
                 guard: None,
             };
+            if let Some(list) = &args.repos_file {
+                let repos = read_repos_file(list)?;
+                return run_source(&args.report, Files::Disk(Path::new(".")), |rules, mut options| {
+                    options.shard = shard;
+                    options.no_ignore = args.no_ignore;
+                    Ok(scan_repositories(rules, &repos, &git, &options))
+                });
+            }
             run_source(&args.report, files, |rules, mut options| {
+                options.shard = shard;
                 options.no_ignore = args.no_ignore;
                 git.guard = base.as_ref().map(BaseFiles::guard);
                 let mut outcome = scan_git(rules, &git, &options)?;
@@ -97,6 +114,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Ok(outcome)
             })
         }
+        Command::Merge(args) => merge::merge(&args),
         Command::Redact(args) => Ok(hush_redact::cli::run(args, hush_redact::cli::Console::process())?),
         Command::Rules(RulesCommand::List(selection)) => list_rules(&selection),
         Command::Rules(RulesCommand::Check { packs }) => check_packs(&packs),

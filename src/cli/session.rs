@@ -62,12 +62,23 @@ pub(super) fn run_source(
         ..ScanOptions::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let mut outcome = with_progress(show_progress, &progress, || source(&rules, options))?;
+    let outcome = with_progress(show_progress, &progress, || source(&rules, options))?;
+    report(args, baseline.as_ref(), outcome, started)
+}
+
+/// The end of every session (a scan's, a merge's): severity filters, the
+/// baseline, the reports, diagnostics; returns the exit code.
+pub(super) fn report(
+    args: &ReportArgs,
+    baseline: Option<&Baseline>,
+    mut outcome: ScanOutcome,
+    started: Instant,
+) -> Result<i32> {
     outcome.findings.retain(|f| {
         args.min_severity.is_none_or(|min| f.severity >= min)
             && args.min_confidence.is_none_or(|min| f.confidence >= min)
     });
-    apply_baseline(args, baseline.as_ref(), &mut outcome)?;
+    apply_baseline(args, baseline, &mut outcome)?;
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -101,7 +112,7 @@ pub(super) fn run_source(
 /// `--show-secrets` with an HTML report needs `--allow-secrets-in-html`: the
 /// page is made to be mailed and uploaded, so whole secrets in it must be asked
 /// for twice. Checked before scanning, so the mistake costs nothing.
-fn refuse_secrets_in_html(args: &ReportArgs) -> Result<()> {
+pub(super) fn refuse_secrets_in_html(args: &ReportArgs) -> Result<()> {
     let html = args.format == Format::Html || args.reports.iter().any(|(f, _)| *f == Format::Html);
     if args.show_secrets && html && !args.allow_secrets_in_html {
         anyhow::bail!(
@@ -159,7 +170,7 @@ fn apply_baseline(args: &ReportArgs, baseline: Option<&Baseline>, outcome: &mut 
 }
 
 /// The baseline to read: `--baseline`, else the config's `baseline`.
-fn baseline_path(args: &ReportArgs, config: Option<&Config>) -> Option<std::path::PathBuf> {
+pub(super) fn baseline_path(args: &ReportArgs, config: Option<&Config>) -> Option<std::path::PathBuf> {
     args.baseline
         .clone()
         .or_else(|| config.and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))))

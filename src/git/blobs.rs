@@ -26,6 +26,8 @@ const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 /// (none for staged or unreachable blobs).
 #[derive(Debug, Clone)]
 pub struct BlobPlace {
+    /// The repository of `--repos-file` it is in (none for one repository).
+    pub repository: Option<Arc<str>>,
     pub path: String,
     pub commit: Option<Arc<CommitMeta>>,
 }
@@ -168,6 +170,7 @@ fn scan_one(
     let blob = job.id.to_string();
     for place in places {
         let origin = Origin::GitBlob {
+            repository: place.repository.clone(),
             blob: blob.clone(),
             path: place.path.clone(),
             commit: place.commit.clone(),

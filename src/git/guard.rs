@@ -127,6 +127,7 @@ pub(super) fn config_changes(
             };
             let Some(commit) = &place.commit else { continue };
             let origin = Origin::GitBlob {
+                repository: place.repository.clone(),
                 blob: job.id.to_string(),
                 path: place.path.clone(),
                 commit: Some(commit.clone()),

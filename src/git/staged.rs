@@ -46,6 +46,7 @@ pub fn staged_jobs(repo: &gix::Repository) -> Result<Vec<BlobJob>, GitError> {
         jobs.push(BlobJob {
             id: entry.id,
             places: vec![BlobPlace {
+                repository: None,
                 path: String::from_utf8_lossy(path_bytes).into_owned(),
                 commit: None,
             }],

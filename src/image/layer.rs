@@ -38,6 +38,8 @@ pub(crate) struct LayerJob {
     pub template: Origin,
     /// How errors in this layer are named: `image.tar!sha256:…`.
     pub label: String,
+    /// Another shard scans this layer: read only its whiteouts.
+    pub whiteouts_only: bool,
 }
 
 /// What scanning one layer found.
@@ -214,7 +216,7 @@ fn read_layer(
     for entry in tar.entries()? {
         let mut entry = entry?;
         let path = layer_path(&entry.path_bytes());
-        if whiteouts.note(&path) || !entry.header().entry_type().is_file() {
+        if whiteouts.note(&path) || !entry.header().entry_type().is_file() || job.whiteouts_only {
             continue;
         }
         let origin = with_path(&job.template, path);

@@ -93,6 +93,8 @@ pub(crate) struct LayerRef {
 /// An image ready to scan: its name, config and layers with their commands.
 struct Plan {
     name: Arc<ImageName>,
+    /// The config's blob name (its digest), the config's shard key.
+    config_digest: String,
     config: Option<Config>,
     layers: Vec<PlannedLayer>,
 }
@@ -114,6 +116,7 @@ pub fn scan_images(rules: &RuleSet, paths: &[PathBuf], opts: &ImageOptions) -> S
         }
     }
     stats.sort();
+    stats.shard = Some(opts.scan.shard).filter(|s| !s.is_whole());
     ScanOutcome {
         findings: findings.into_findings(rules),
         stats,
@@ -137,8 +140,9 @@ fn scan_image(
         return Err(ImageError::NotAnImage(source));
     };
     let plans = plan(&store, &source, manifests, opts.platform.as_deref(), stats)?;
+    let shard = opts.scan.shard;
     let mut scanner = crate::search::scanner(rules, &opts.scan);
-    for plan in &plans {
+    for plan in plans.iter().filter(|p| shard.owns(p.config_digest.as_bytes())) {
         scan_config(&mut scanner, plan, &opts.scan, findings, stats);
     }
 
@@ -147,7 +151,7 @@ fn scan_image(
     let mut job_of: HashMap<&str, usize> = HashMap::new();
     for plan in &plans {
         for (index, layer) in plan.layers.iter().enumerate() {
-            if job_of.contains_key(layer.blob.as_str()) {
+            if job_of.contains_key(layer.blob.as_str()) || !shard.owns(layer.digest.as_bytes()) {
                 continue;
             }
             if !store.contains(&layer.blob) {
@@ -162,18 +166,26 @@ fn scan_image(
                 blob: layer.blob.clone(),
                 template: layer_origin(plan, index, String::new()),
                 label: format!("{}!{}", plan.name.display(), layer.digest),
+                whiteouts_only: false,
             });
         }
     }
     let (scans, layer_stats) = layer::scan_layers(rules, &store, &jobs, &opts.scan);
     stats.merge(layer_stats);
+    let others = other_shards_whiteouts(rules, &store, &plans, &job_of, &scans, &opts.scan);
     for plan in &plans {
-        let whiteouts: Vec<Option<&LayerScan>> = plan
+        let layer_scans: Vec<Option<&LayerScan>> = plan
             .layers
             .iter()
             .map(|l| job_of.get(l.blob.as_str()).and_then(|&j| scans.get(j)))
             .collect();
-        for (index, scan) in whiteouts.iter().enumerate() {
+        let whiteouts: Vec<Option<&layer::Whiteouts>> = plan
+            .layers
+            .iter()
+            .zip(&layer_scans)
+            .map(|(l, scan)| scan.map(|s| &s.whiteouts).or_else(|| others.get(l.blob.as_str())))
+            .collect();
+        for (index, scan) in layer_scans.iter().enumerate() {
             let Some(scan) = scan else { continue };
             let mut copy = scan.findings.clone();
             copy.map_origins(|origin| {
@@ -193,13 +205,55 @@ fn scan_image(
                 layer_digest.clone_from(&layer.digest);
                 *layer_index = index;
                 created_by.clone_from(&layer.created_by);
-                *deleted_in = (index + 1..whiteouts.len())
-                    .find(|&later| whiteouts[later].is_some_and(|s| s.whiteouts.hides(path)));
+                *deleted_in =
+                    (index + 1..whiteouts.len()).find(|&later| whiteouts[later].is_some_and(|w| w.hides(path)));
             });
             findings.merge(copy);
         }
     }
     Ok(())
+}
+
+/// The whiteouts of layers another shard scans, where this shard needs them:
+/// above a layer in which it found something (a finding's `deleted_in`
+/// must not depend on how the scan was split). Those layers are read for
+/// their file names only; their errors are the other shard's to report.
+fn other_shards_whiteouts(
+    rules: &RuleSet,
+    store: &Store,
+    plans: &[Plan],
+    job_of: &HashMap<&str, usize>,
+    scans: &[LayerScan],
+    opts: &ScanOptions,
+) -> HashMap<String, layer::Whiteouts> {
+    if opts.shard.is_whole() {
+        return HashMap::new();
+    }
+    let mut jobs: Vec<LayerJob> = Vec::new();
+    for plan in plans {
+        let found_at = plan.layers.iter().position(|l| {
+            job_of
+                .get(l.blob.as_str())
+                .is_some_and(|&j| scans.get(j).is_some_and(|s| !s.findings.is_empty()))
+        });
+        let Some(lowest) = found_at else { continue };
+        for (index, layer) in plan.layers.iter().enumerate().skip(lowest + 1) {
+            let known = job_of.contains_key(layer.blob.as_str()) || jobs.iter().any(|j| j.blob == layer.blob);
+            if !known && store.contains(&layer.blob) {
+                jobs.push(LayerJob {
+                    blob: layer.blob.clone(),
+                    template: layer_origin(plan, index, String::new()),
+                    label: format!("{}!{}", plan.name.display(), layer.digest),
+                    whiteouts_only: true,
+                });
+            }
+        }
+    }
+    let (read, _) = layer::scan_layers(rules, store, &jobs, opts);
+    jobs.into_iter()
+        .map(|j| j.blob)
+        .zip(read.into_iter().map(|r| r.whiteouts))
+        .collect()
 }
 
 /// Reads each manifest's config and picks the platform; a missing or broken
@@ -262,6 +316,7 @@ fn plan(
     Ok(loaded
         .into_iter()
         .map(|(manifest, config, platform)| {
+            let config_digest = manifest.config.clone();
             let commands = config.as_ref().map(Config::layer_commands).unwrap_or_default();
             let diff_ids = config.as_ref().map(Config::diff_ids).unwrap_or_default();
             // Old docker-save layer files are named by an id, not a digest: use
@@ -283,6 +338,7 @@ fn plan(
                 })
                 .collect();
             Plan {
+                config_digest: config_digest.unwrap_or_default(),
                 name: Arc::new(ImageName {
                     source: source.to_owned(),
                     reference: manifest.reference,

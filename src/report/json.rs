@@ -6,7 +6,8 @@
 //! are null for files and stdin. Image fields (`image`, `platform`,
 //! `layer_digest`, `layer_index`, `layer_created_by`, `deleted_in_layer`,
 //! `config_field`) are null outside images; a location in an image carries them
-//! too. A path inside an archive or image joins the nested names with `!`.
+//! too. `repository` (only with `hush git --repos-file`) names the repository as
+//! the list does, and `path` is then `repository!path`. A path inside an archive or image joins the nested names with `!`.
 
 use std::io::{self, Write};
 
@@ -21,6 +22,9 @@ use crate::stats::{ScanStats, SkipReason};
 #[derive(Serialize)]
 struct JsonLocation {
     path: String,
+    /// The repository of `hush git --repos-file`, as the list names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<String>,
     line: u64,
     column: u64,
     end_line: u64,
@@ -96,6 +100,8 @@ struct JsonFinding {
     secret: Option<String>,
     fingerprint: String,
     path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<String>,
     line: u64,
     column: u64,
     end_line: u64,
@@ -151,6 +157,15 @@ struct JsonStats {
     skipped: JsonSkipped,
     errors: Vec<JsonError>,
     notes: Vec<String>,
+    /// `{"index": I, "count": N}` (1-based I) when this scan was shard I of N.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<JsonShard>,
+}
+
+#[derive(Serialize)]
+struct JsonShard {
+    index: u32,
+    count: u32,
 }
 
 #[derive(Serialize)]
@@ -164,6 +179,7 @@ fn location(l: &Location) -> JsonLocation {
     let commit = l.origin.commit();
     JsonLocation {
         path: l.origin.display_path(),
+        repository: l.origin.repository().map(str::to_owned),
         line: l.line,
         column: l.column,
         end_line: l.end_line,
@@ -190,6 +206,7 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
         secret: options.show_secrets.then(|| shown_secret(f, options)),
         fingerprint: f.fingerprint.clone(),
         path: first.path.clone(),
+        repository: first.repository.clone(),
         line: first.line,
         column: first.column,
         end_line: first.end_line,
@@ -243,6 +260,10 @@ pub(super) fn write_document(
                 })
                 .collect(),
             notes: stats.notes.clone(),
+            shard: stats.shard.map(|s| JsonShard {
+                index: s.number(),
+                count: s.count(),
+            }),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

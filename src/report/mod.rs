@@ -74,7 +74,7 @@ pub fn write_report(
 
 /// The secret as a report shows it: masked, or whole with `--show-secrets`.
 pub(crate) fn shown_secret(finding: &Finding, options: ReportOptions) -> String {
-    if options.show_secrets {
+    if options.show_secrets && finding.secret_masked.is_none() {
         String::from_utf8_lossy(&finding.secret).into_owned()
     } else {
         finding.masked()

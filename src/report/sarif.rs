@@ -196,6 +196,9 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
         // The uri names the file on disk; where inside it the secret is, here.
         extra.insert("location".to_owned(), json!(l.origin.display_path()));
     }
+    if let Some(repository) = l.origin.repository() {
+        extra.insert("repository".to_owned(), json!(repository));
+    }
     if let Some(commit) = l.origin.commit() {
         extra.extend([
             ("commit".to_owned(), json!(commit.id)),
@@ -225,8 +228,14 @@ fn artifact(origin: &Origin, base: &mut Base) -> ArtifactLocation {
             .build(),
         Origin::Stdin => ArtifactLocation::builder().uri("stdin").build(),
         // Git paths are already relative to the repository root, `/`-separated.
-        Origin::GitBlob { path, .. } => ArtifactLocation::builder()
-            .uri(uri(&path.split('/').map(OsString::from).collect::<Vec<_>>()))
+        // With --repos-file, under the repository's name as the list gives it.
+        Origin::GitBlob { path, repository, .. } => ArtifactLocation::builder()
+            .uri(uri(&repository
+                .iter()
+                .flat_map(|r| r.split('/'))
+                .chain(path.split('/'))
+                .map(OsString::from)
+                .collect::<Vec<_>>()))
             .uri_base_id(SRCROOT)
             .build(),
         Origin::Archive { outer, .. } => artifact(outer, base),
@@ -338,6 +347,7 @@ mod tests {
             remediation: "Rotate it.".into(),
             known: false,
             synthetic: false,
+            secret_masked: None,
             secret: b"demo-secret-value".to_vec(),
             fingerprint: "f".repeat(32),
             locations: vec![Location {
