@@ -148,7 +148,7 @@ fn decode_base64_padded_or_not(secret: &[u8]) -> Option<Vec<u8>> {
         .or_else(|| secret.strip_suffix(b"="))
         .unwrap_or(secret);
     let mut padded = body.to_vec();
-    while padded.len() % 4 != 0 {
+    while !padded.len().is_multiple_of(4) {
         padded.push(b'=');
     }
     base64::engine::general_purpose::STANDARD.decode(&padded).ok()

@@ -132,8 +132,8 @@ fn docker_auth_is_found_padded_or_not_in_both_file_shapes() {
     let set = rules();
     for seed in 1..5 {
         // Lengths that need one and two `=` when padded.
-        let user_pass = format!("ci-{}:{}", base62(seed, 3 + seed as usize), strong(seed));
-        let padded = base64::engine::general_purpose::STANDARD.encode(&user_pass);
+        let login = format!("ci-{}:{}", base62(seed, 3 + seed as usize), strong(seed));
+        let padded = base64::engine::general_purpose::STANDARD.encode(&login);
         let unpadded = padded.trim_end_matches('=').to_owned();
         for auth in [&padded, &unpadded] {
             for file in [
