@@ -398,6 +398,10 @@ mod tests {
             format!("acme:\n  enabled: true\n  api_key: {v}\n"),
             format!("[INFO] Sending request to the acme API\n[DEBUG] Using Key={v}"),
             format!("# Acme\nAPI_KEY={v}"),
+            // An unquoted value ends at the blank before an inline comment.
+            format!("ACME_API_KEY={v} # production"),
+            format!("acme_key: {v}\t# rotated monthly"),
+            format!("acme.api.key = {v} ; prod"),
             format!("<id>acme-prod</id>\n  <description>x</description>\n  <secret>{v}</secret>"),
             format!("var key = @\"{v}\"; // acme",).replace("var key", "acmeKey"),
         ] {

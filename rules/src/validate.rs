@@ -16,7 +16,8 @@ pub enum Validator {
     Jwt,
     /// A PEM block whose body is at least 64 characters of base64.
     Pem,
-    /// Standard base64 that decodes to printable text of 6 bytes or more.
+    /// Standard base64 (padded or not) that decodes to printable text of 6 bytes
+    /// or more.
     Base64Text,
     /// GitLab's routable tokens (2025+): the last 7 characters are the CRC32 of
     /// everything before them (prefix included), base-36, zero-padded; the two
@@ -144,8 +145,23 @@ fn pem_ok(secret: &[u8]) -> bool {
     body_chars >= 64
 }
 
+/// Standard base64, padded or not: docker writes `auth` values unpadded at
+/// times, and `.npmrc` `_auth` values are seen both ways. The padding is put
+/// back before decoding, so a value of an impossible length (4n + 1) still fails.
+fn decode_base64_padded_or_not(secret: &[u8]) -> Option<Vec<u8>> {
+    let body = secret
+        .strip_suffix(b"==")
+        .or_else(|| secret.strip_suffix(b"="))
+        .unwrap_or(secret);
+    let mut padded = body.to_vec();
+    while !padded.len().is_multiple_of(4) {
+        padded.push(b'=');
+    }
+    base64::engine::general_purpose::STANDARD.decode(&padded).ok()
+}
+
 fn base64_text_ok(secret: &[u8]) -> bool {
-    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(secret) else {
+    let Some(bytes) = decode_base64_padded_or_not(secret) else {
         return false;
     };
     bytes.len() >= 6
@@ -214,5 +230,20 @@ mod tests {
     fn base64_text_decodes() {
         assert!(Validator::Base64Text.check(b"c3VwZXJzZWNyZXQ="));
         assert!(!Validator::Base64Text.check(b"not base64!"));
+    }
+
+    #[test]
+    fn base64_text_accepts_unpadded_input() {
+        let enc = |s: &str| base64::engine::general_purpose::STANDARD_NO_PAD.encode(s);
+        // Both padding lengths, written without their `=`.
+        for text in ["ci-pusher:Wq7Lm2Xz9Kp4", "ci-pusher:Wq7Lm2Xz9Kp45"] {
+            let unpadded = enc(text);
+            assert!(!unpadded.ends_with('='));
+            assert!(Validator::Base64Text.check(unpadded.as_bytes()), "{unpadded}");
+        }
+        // A length no base64 can have (4n + 1), and text that decodes to binary.
+        assert!(!Validator::Base64Text.check(b"c3VwZXJzZWNyZXQ"[..13].as_ref()));
+        let binary = base64::engine::general_purpose::STANDARD_NO_PAD.encode([0u8, 1, 2, 3, 4, 5, 6, 7]);
+        assert!(!Validator::Base64Text.check(binary.as_bytes()));
     }
 }

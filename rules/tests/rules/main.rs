@@ -1,6 +1,8 @@
 //! Integration tests of the rule engine, as one test crate: the default packs
-//! against their examples and pack-wide bars (`packs`), and the precision
-//! mechanisms end to end (`precision`).
+//! against their examples and pack-wide bars (`packs`), the precision
+//! mechanisms end to end (`precision`), and credential files and config values
+//! (`credential_files`).
 
+mod credential_files;
 mod packs;
 mod precision;
