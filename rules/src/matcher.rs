@@ -296,8 +296,9 @@ fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
     {
         return Verdict::Weak;
     }
+    // A checksum validator runs once, before the placeholder check it informs.
+    let checksummed = rule.validator.is_some_and(|v| v.is_checksum() && v.check(secret));
     if rule.reject_placeholders {
-        let checksummed = rule.validator.is_some_and(|v| v.is_checksum() && v.check(secret));
         let placeholder = if checksummed {
             has_placeholder_shape(secret)
         } else {
@@ -313,7 +314,7 @@ fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
             return Verdict::RuledOut;
         }
     }
-    if rule.validator.is_none_or(|v| v.check(secret)) {
+    if checksummed || rule.validator.is_none_or(|v| !v.is_checksum() && v.check(secret)) {
         Verdict::Accepted
     } else {
         Verdict::RuledOut
