@@ -133,21 +133,10 @@ impl<'s> Matcher<'s> {
                 self.confirm(rule_index, hay, done, out);
             }
         }
+        self.hits = hits;
         self.provider_prefixes.sort_unstable();
         self.provider_prefixes.dedup();
-        let claims = provider_names_in_keys(self.set, hay, &hits, &out[first_new..]);
-        self.hits = hits;
-        resolve_overlaps(
-            self.set,
-            out,
-            first_new,
-            Settled {
-                hay,
-                rejected: &self.rejected,
-                provider_prefixes: &self.provider_prefixes,
-                claimed_keys: &claims,
-            },
-        );
+        resolve_overlaps(self.set, out, first_new, &self.rejected, &self.provider_prefixes);
     }
 
     fn collect_hits(&mut self, hay: &[u8]) {
@@ -377,111 +366,26 @@ impl Ranges {
     }
 }
 
-/// Where a provider's name from the provider table starts a word inside the key
-/// of a generic match (`TELEGRAM_BOT_TOKEN=`, `mailgun_api_key:`), sorted: the
-/// key says whose credential the value is, and that provider's rules know its
-/// shape. When none of them took the value (too short, too long, the wrong
-/// alphabet), a generic rule may not report it either: a value no credential of
-/// the named provider can have is a look-alike, not a leak. Empty unless some
-/// new match is generic.
-fn provider_names_in_keys(set: &RuleSet, hay: &[u8], hits: &[Hit], new: &[Match]) -> Vec<Range<usize>> {
-    if !new.iter().any(|m| set.rules[m.rule].rank == Rank::Generic) {
-        return Vec::new();
-    }
-    let mut names: Vec<Range<usize>> = hits
-        .iter()
-        .filter(|h| set.rules[h.rule as usize].rank == Rank::KeywordValue && starts_a_word(hay, h.start))
-        .map(|h| h.start..h.end)
-        .collect();
-    names.sort_unstable_by_key(|r| (r.start, r.end));
-    names.dedup();
-    names
-}
-
-/// Whether a word starts at `at`: after a byte that is not a letter or digit, or
-/// at a lower-to-upper case change (`myTelegramToken`).
-fn starts_a_word(hay: &[u8], at: usize) -> bool {
-    let Some(&before) = at.checked_sub(1).and_then(|i| hay.get(i)) else {
-        return true;
-    };
-    !before.is_ascii_alphanumeric()
-        || ((before.is_ascii_lowercase() || before.is_ascii_digit()) && hay.get(at).is_some_and(u8::is_ascii_uppercase))
-}
-
-/// What the rules settled about the current haystack besides their matches.
-struct Settled<'a> {
-    /// The haystack.
-    hay: &'a [u8],
-    /// Candidates a provider rule ruled out.
-    rejected: &'a [Range<usize>],
-    /// Where a provider's case-exact prefix starts, sorted.
-    provider_prefixes: &'a [usize],
-    /// Provider names that start a word, sorted (see [`provider_names_in_keys`]).
-    claimed_keys: &'a [Range<usize>],
-}
-
-impl Settled<'_> {
-    /// Whether a provider's name lies in the key of a generic match: between
-    /// the start of its span and the start of its secret.
-    fn key_names_a_provider(&self, m: &Match) -> bool {
-        // From the start of the identifier the match starts in (a rule's
-        // regex may begin at its keyword, inside the key).
-        let before = &self.hay[..m.span.start];
-        let key_start = m.span.start - before.iter().rev().take_while(|&&b| is_key_byte(b)).count();
-        let from = self.claimed_keys.partition_point(|r| r.start < key_start);
-        self.claimed_keys[from..]
-            .iter()
-            .take_while(|r| r.start < m.secret.start)
-            .any(|r| r.end <= m.secret.start && is_rest_of_key(&self.hay[r.end..m.secret.start]))
-    }
-}
-
-fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
-}
-
-/// Whether `gap`, the bytes from a provider's name to a value, is the rest of
-/// one key and its assignment: key characters (`_BOT_TOKEN`, `.apiKey`), closing
-/// quotes or brackets, then `=`, `:`, `:=` or `=>` with spaces and an opening
-/// quote. A name in a command line, a sentence or another argument
-/// (`login quay.io -p`, `basic("jenkins", `) does not name the value's owner.
-fn is_rest_of_key(gap: &[u8]) -> bool {
-    const MAX_KEY_REST: usize = 48;
-    let key = gap.iter().take_while(|&&b| is_key_byte(b)).count();
-    if key > MAX_KEY_REST {
-        return false;
-    }
-    let rest = &gap[key..];
-    let rest = rest.trim_ascii_start();
-    let closers = rest.iter().take_while(|b| matches!(b, b'"' | b'\'' | b']')).count();
-    let rest = rest[closers..].trim_ascii_start();
-    let op = [&b":="[..], b"=>", b"=", b":"]
-        .iter()
-        .find(|op| rest.starts_with(op))
-        .map_or(0, |op| op.len());
-    if op == 0 {
-        return false;
-    }
-    rest[op..].trim_ascii().iter().all(|b| matches!(b, b'"' | b'\'' | b'`'))
-}
-
 /// Resolves overlapping matches among `out[first_new..]`: drops each match that
 /// overlaps a higher-ranked rule's match or a candidate a provider rule rejected
 /// (when its own rank is lower), each generic match whose value starts with a
-/// provider's prefix or whose key names a provider that did not take the value,
-/// and each match of a rule that another match's rule subsumes, inside that
-/// match's span.
-fn resolve_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize, settled: Settled<'_>) {
-    let (rejected, provider_prefixes, claimed_keys) =
-        (settled.rejected, settled.provider_prefixes, settled.claimed_keys);
+/// provider's prefix, and each match of a rule that another match's rule
+/// subsumes, inside that match's span.
+fn resolve_overlaps(
+    set: &RuleSet,
+    out: &mut Vec<Match>,
+    first_new: usize,
+    rejected: &[Range<usize>],
+    provider_prefixes: &[usize],
+) {
     let new = &out[first_new..];
     let rank = |m: &Match| set.rules[m.rule].rank;
     let lowest = new.iter().map(rank).min();
     let highest = new.iter().map(rank).max();
     let any_subsumer = new.iter().any(|m| !set.rules[m.rule].subsumes.is_empty());
     let mixed = lowest != highest;
-    let rejections_matter = (!rejected.is_empty() || !provider_prefixes.is_empty() || !claimed_keys.is_empty())
-        && lowest.is_some_and(|r| r < Rank::Provider);
+    let rejections_matter =
+        (!rejected.is_empty() || !provider_prefixes.is_empty()) && lowest.is_some_and(|r| r < Rank::Provider);
     if !mixed && !rejections_matter && !any_subsumer {
         return;
     }
@@ -500,9 +404,6 @@ fn resolve_overlaps(set: &RuleSet, out: &mut Vec<Match>, first_new: usize, settl
                 return false;
             }
             if r == Rank::Generic && provider_prefixes.binary_search(&m.secret.start).is_ok() {
-                return false;
-            }
-            if r == Rank::Generic && settled.key_names_a_provider(m) {
                 return false;
             }
             let outranked = secrets.any_overlapping(&m.secret, |o| rank(&new[o]) > r);
@@ -563,35 +464,6 @@ remediation = "r"
                 )
             })
             .collect()
-    }
-
-    #[test]
-    fn a_key_naming_a_provider_leaves_values_of_other_shapes_unreported() {
-        // `acme` is a table provider whose keys are 32 hex: a generic rule may
-        // not report a value of another shape under a key that names it, but
-        // still reports the value when the name is not the key's.
-        let pack = format!(
-            "{RULES}\n[[providers]]\nid = \"acme-key\"\nname = \"Acme key\"\nkeywords = [\"acme\"]\n\
-             value = \"hex\"\nlength = 32\ndocs = \"https://acme.invalid/docs\"\n"
-        );
-        let s = set(&pack);
-        let hex = "8f3a9c2e71d04b6a95e3c8d1f2a7b4e0";
-        assert_eq!(
-            ids(&s, format!("acme_key = {hex}").as_bytes()),
-            vec![("acme-key".into(), hex.into())]
-        );
-        assert!(ids(&s, b"acme_key = Zq8wV3rTx2").is_empty());
-        assert!(ids(&s, b"ACME_API_key = Zq8wV3rTx2").is_empty());
-        // Not the key's name: a word inside another (`pacme`), or a name
-        // elsewhere on the line.
-        assert_eq!(
-            ids(&s, b"pacme_key = Zq8wV3rTx2"),
-            vec![("gen".into(), "Zq8wV3rTx2".into())]
-        );
-        assert_eq!(
-            ids(&s, b"login acme.io; key = Zq8wV3rTx2"),
-            vec![("gen".into(), "Zq8wV3rTx2".into())]
-        );
     }
 
     #[test]
