@@ -56,11 +56,14 @@ for top in tops:
         candidates += [os.path.join(top, c) for c in sorted(os.listdir(os.path.join(tree, top)))]
     else:
         candidates.append(top)
-picked, total = [], 0
+picked, total, goal = [], 0, size_mb * 1_000_000
 for rel in candidates:
+    size = du(os.path.join(tree, rel))
+    if total + size > goal * 1.05:
+        continue  # one large directory would overshoot: try the next ones
     picked.append(rel)
-    total += du(os.path.join(tree, rel))
-    if total >= size_mb * 1_000_000:
+    total += size
+    if total >= goal * 0.95:
         break
 layers = []
 for k in range(4):

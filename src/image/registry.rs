@@ -65,7 +65,8 @@ pub(crate) struct Reference {
 
 impl Reference {
     pub fn parse(text: &str) -> Result<Reference, ImageError> {
-        let bad = |why: &str| ImageError::Registry(format!("{text}: {why}"));
+        // The caller names `text` in the error.
+        let bad = |why: &str| ImageError::Registry(why.to_owned());
         let rest = text
             .strip_prefix(SCHEME)
             .ok_or_else(|| bad("does not start with registry://"))?;
@@ -593,7 +594,7 @@ pub(crate) fn pull_catalog(host: &str, options: &RegistryOptions) -> Result<Pull
     let shown = format!("--registry-catalog {host}");
     let host = host.strip_prefix(SCHEME).unwrap_or(host).trim_end_matches('/');
     if !valid_host(host) {
-        return Err(ImageError::Registry(format!("{host}: not a host[:port]")));
+        return Err(ImageError::Registry("not a host[:port]".to_owned()));
     }
     let (client, note) = Client::new(host, options);
     let client = Arc::new(client);
