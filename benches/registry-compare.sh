@@ -21,7 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tree=${1:-/tmp/hush-bench/tree}
-[ -d "$tree" ] || tree=/usr/share
+[ -n "$(ls -A "$tree" 2>/dev/null)" ] || tree=/usr/share
 runs=${RUNS:-3}
 size_mb=${SIZE_MB:-200}
 work=${WORK:-/tmp/hush-bench/registry}
@@ -65,6 +65,8 @@ for rel in candidates:
     total += size
     if total >= goal * 0.95:
         break
+if len(picked) < 4:
+    sys.exit(f"{tree}: fewer than 4 directories to make layers of")
 layers = []
 for k in range(4):
     names = picked[k::4]
