@@ -26,6 +26,7 @@ mod merge;
 mod precommit;
 mod range_config;
 mod recipes;
+mod registry;
 mod shard;
 mod shippers;
 mod threads;

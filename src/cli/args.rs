@@ -227,12 +227,26 @@ pub struct ScanArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ImageArgs {
-    /// `docker save` tarballs, OCI image layout directories or OCI tarballs.
-    #[arg(value_name = "IMAGE", required = true)]
+    /// `docker save` tarballs, OCI image layout directories or OCI tarballs, or
+    /// images in a registry: `registry://HOST[:PORT]/REPO[:TAG]` or
+    /// `registry://HOST/REPO@sha256:DIGEST` (every platform of an index).
+    #[arg(value_name = "IMAGE", required_unless_present = "registry_catalog")]
     pub images: Vec<PathBuf>,
     /// Scan only this platform of a multi-platform image (`linux/arm64`).
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
+    /// Scan every tag of every repository of this registry (`HOST[:PORT]`),
+    /// as listed by its `/v2/_catalog`; with --shard, split by layer.
+    #[arg(long, value_name = "HOST")]
+    pub registry_catalog: Vec<String>,
+    /// Registry credentials, in the shape of docker's config.json
+    /// (`auths.HOST.auth`, `identitytoken`); default: ~/.docker/config.json.
+    /// Credential helpers are never run.
+    #[arg(long, value_name = "FILE")]
+    pub registry_auth_file: Option<PathBuf>,
+    /// Reach registries over plain HTTP instead of HTTPS (local registries).
+    #[arg(long)]
+    pub insecure_registry: bool,
     /// Skip files larger than this (bytes; K, M, G suffixes).
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_file_size: u64,

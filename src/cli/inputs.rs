@@ -50,11 +50,21 @@ pub(super) fn git(args: &GitArgs) -> Vec<String> {
 
 /// `hush image`: each image named, and the platform asked for.
 pub(super) fn images(args: &ImageArgs) -> Vec<String> {
+    let catalogs = args.registry_catalog.iter().map(|h| format!("registry catalog {h}"));
     args.images
         .iter()
-        .map(|i| match &args.platform {
-            Some(platform) => format!("image {} ({platform})", i.display()),
-            None => format!("image {}", i.display()),
+        .map(|i| i.display().to_string())
+        .chain(catalogs)
+        .map(|what| {
+            let what = if what.starts_with("registry catalog") {
+                what
+            } else {
+                format!("image {what}")
+            };
+            match &args.platform {
+                Some(platform) => format!("{what} ({platform})"),
+                None => what,
+            }
         })
         .collect()
 }

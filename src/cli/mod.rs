@@ -25,7 +25,7 @@ pub use rules::load_rules;
 use files::{BaseFiles, Files};
 use hush_scanner::baseline::Baseline;
 use hush_scanner::git::{read_repos_file, scan_git, scan_repositories, GitOptions};
-use hush_scanner::image::{scan_images, ImageOptions};
+use hush_scanner::image::{scan_images, ImageOptions, RegistryAuth, RegistryOptions};
 use hush_scanner::scan::scan;
 use session::{ignore_broken_pipe, run_source};
 
@@ -66,6 +66,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Image(args) => {
             let shard = args.shard.resolve()?;
+            let auth = RegistryAuth::load(args.registry_auth_file.as_deref())
+                .map_err(|e| anyhow::anyhow!(e).context("--registry-auth-file"))?;
+            let registry = RegistryOptions {
+                insecure: args.insecure_registry,
+                auth: std::sync::Arc::new(auth),
+            };
             run_source(&args.report, Files::Disk(Path::new(".")), |rules, mut options| {
                 options.shard = shard;
                 options.max_file_size = args.max_file_size;
@@ -73,6 +79,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                 let options = ImageOptions {
                     scan: options,
                     platform: args.platform.clone(),
+                    registry: registry.clone(),
+                    catalogs: args.registry_catalog.clone(),
                 };
                 let mut outcome = scan_images(rules, &args.images, &options);
                 outcome.stats.inputs = inputs::images(&args);

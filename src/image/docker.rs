@@ -46,6 +46,7 @@ pub(crate) fn manifests(store: &Store) -> Result<Vec<Manifest>, ImageError> {
                         blob,
                     })
                     .collect(),
+                source: None,
             }
         })
         .collect())

@@ -207,12 +207,31 @@ fn read_layer(
     let mut raw = BufReader::with_capacity(256 << 10, raw);
     let head = archive::read_head(&mut raw)?;
     let kind = archive::classify(&head, "");
-    let raw = Cursor::new(head).chain(raw);
     if kind == Kind::Zip {
         return Err(io::Error::other("a zip, not a tar layer"));
     }
-    let stream = archive::decompressor(kind, raw)?;
+    let stream = archive::decompressor(kind, Cursor::new(head).chain(&mut raw))?;
     let mut tar = tar::Archive::new(stream);
+    read_entries(ctx, whiteouts, &mut tar, job, index, sender)?;
+    drop(tar);
+    if store.verifies() {
+        // The blob's digest is checked at its end: read what the tar left
+        // (its padding, the compressor's trailer).
+        io::copy(&mut raw, &mut io::sink())?;
+    }
+    Ok(())
+}
+
+/// Each entry of a layer's tar: whiteouts noted, small files queued, large
+/// ones scanned.
+fn read_entries<R: Read>(
+    ctx: &mut Context,
+    whiteouts: &mut Whiteouts,
+    tar: &mut tar::Archive<R>,
+    job: &LayerJob,
+    index: usize,
+    sender: Option<&SyncSender<Member>>,
+) -> io::Result<()> {
     for entry in tar.entries()? {
         let mut entry = entry?;
         let path = layer_path(&entry.path_bytes());

@@ -11,12 +11,21 @@
 //!
 //! A missing manifest, config or layer blob is an error naming it; the rest of
 //! the image is still scanned.
+//!
+//! An image in a registry (`registry://HOST/REPO:TAG`, or every tag of a
+//! registry's catalog) is read the same way, its manifests fetched by
+//! [`registry`] and its blobs streamed over HTTP (see [`store::Store`]).
 
+mod auth;
 mod config;
 mod docker;
 mod layer;
 mod oci;
+mod registry;
 mod store;
+
+pub use auth::{AuthError, RegistryAuth};
+pub use registry::RegistryOptions;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +48,10 @@ pub struct ImageOptions {
     pub scan: ScanOptions,
     /// `os/arch[/variant]`: scan only this platform of a multi-platform image.
     pub platform: Option<String>,
+    /// How registries are reached (for `registry://` images and catalogs).
+    pub registry: RegistryOptions,
+    /// Registry hosts whose every repository and tag is scanned.
+    pub catalogs: Vec<String>,
 }
 
 /// Why an image could not be read.
@@ -70,6 +83,8 @@ pub enum ImageError {
     TooDeep(String),
     #[error("no image for platform {wanted}; the image has: {available}")]
     NoPlatform { wanted: String, available: String },
+    #[error("{0}")]
+    Registry(String),
 }
 
 /// One image manifest, as the layout describes it.
@@ -81,6 +96,9 @@ pub(crate) struct Manifest {
     /// The config's name in the store.
     pub config: Option<String>,
     pub layers: Vec<LayerRef>,
+    /// Where the image is, when not the scan's one source (each tag of a
+    /// registry's catalog).
+    pub source: Option<String>,
 }
 
 /// A layer of a manifest.
@@ -111,8 +129,23 @@ pub fn scan_images(rules: &RuleSet, paths: &[PathBuf], opts: &ImageOptions) -> S
     let mut findings = FindingSet::new();
     let mut stats = ScanStats::default();
     for path in paths {
-        if let Err(e) = scan_image(rules, path, opts, &mut findings, &mut stats) {
-            stats.input_error(path.display().to_string(), e.to_string());
+        let shown = path.to_string_lossy();
+        let result = if shown.starts_with(registry::SCHEME) {
+            registry::pull(&shown, &opts.registry)
+                .and_then(|pulled| scan_pulled(rules, &shown, pulled, opts, &mut findings, &mut stats))
+        } else {
+            scan_image(rules, path, opts, &mut findings, &mut stats)
+        };
+        if let Err(e) = result {
+            stats.input_error(shown.into_owned(), e.to_string());
+        }
+    }
+    for host in &opts.catalogs {
+        let shown = format!("--registry-catalog {host}");
+        let result = registry::pull_catalog(host, &opts.registry)
+            .and_then(|pulled| scan_pulled(rules, &shown, pulled, opts, &mut findings, &mut stats));
+        if let Err(e) = result {
+            stats.input_error(shown, e.to_string());
         }
     }
     stats.sort();
@@ -139,7 +172,41 @@ fn scan_image(
     } else {
         return Err(ImageError::NotAnImage(source));
     };
-    let plans = plan(&store, &source, manifests, opts.platform.as_deref(), stats)?;
+    scan_manifests(rules, &store, &source, manifests, opts, findings, stats)
+}
+
+/// Scans what a registry sent: images it could not send are errors naming them.
+fn scan_pulled(
+    rules: &RuleSet,
+    source: &str,
+    pulled: registry::Pulled,
+    opts: &ImageOptions,
+    findings: &mut FindingSet,
+    stats: &mut ScanStats,
+) -> Result<(), ImageError> {
+    stats.notes.extend(pulled.notes);
+    for (image, error) in pulled.failed {
+        stats.input_error(image, error.to_string());
+    }
+    if pulled.manifests.is_empty() {
+        return Ok(());
+    }
+    let store = Store::Registry(pulled.blobs);
+    scan_manifests(rules, &store, source, pulled.manifests, opts, findings, stats)
+}
+
+/// Scans the images `manifests` describe, their blobs in `store`.
+fn scan_manifests(
+    rules: &RuleSet,
+    store: &Store,
+    source: &str,
+    manifests: Vec<Manifest>,
+    opts: &ImageOptions,
+    findings: &mut FindingSet,
+    stats: &mut ScanStats,
+) -> Result<(), ImageError> {
+    let source = source.to_owned();
+    let plans = plan(store, &source, manifests, opts.platform.as_deref(), stats)?;
     let shard = opts.scan.shard;
     let mut scanner = crate::search::scanner(rules, &opts.scan);
     for plan in plans.iter().filter(|p| shard.owns(p.config_digest.as_bytes())) {
@@ -170,9 +237,9 @@ fn scan_image(
             });
         }
     }
-    let (scans, layer_stats) = layer::scan_layers(rules, &store, &jobs, &opts.scan);
+    let (scans, layer_stats) = layer::scan_layers(rules, store, &jobs, &opts.scan);
     stats.merge(layer_stats);
-    let others = other_shards_whiteouts(rules, &store, &plans, &job_of, &scans, &opts.scan);
+    let others = other_shards_whiteouts(rules, store, &plans, &job_of, &scans, &opts.scan);
     for plan in &plans {
         let layer_scans: Vec<Option<&LayerScan>> = plan
             .layers
@@ -303,6 +370,20 @@ fn plan(
     let mut platforms: Vec<String> = loaded.iter().filter_map(|(_, _, p)| p.clone()).collect();
     platforms.sort();
     platforms.dedup();
+    // Whether an image (a source) holds several platforms: then each is named.
+    let mut platforms_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (manifest, _, platform) in &loaded {
+        let list = platforms_of
+            .entry(manifest.source.as_deref().unwrap_or(source))
+            .or_default();
+        if let Some(p) = platform.as_deref().filter(|p| !list.contains(p)) {
+            list.push(p);
+        }
+    }
+    let several: HashMap<String, bool> = platforms_of
+        .into_iter()
+        .map(|(s, l)| (s.to_owned(), l.len() > 1))
+        .collect();
     if let Some(wanted) = wanted {
         loaded.retain(|(_, _, p)| p.as_deref().is_some_and(|p| platform_matches(p, wanted)));
         if loaded.is_empty() {
@@ -312,7 +393,6 @@ fn plan(
             });
         }
     }
-    let several = platforms.len() > 1;
     Ok(loaded
         .into_iter()
         .map(|(manifest, config, platform)| {
@@ -337,12 +417,14 @@ fn plan(
                     created_by: commands.get(i).cloned().flatten(),
                 })
                 .collect();
+            let source = manifest.source.unwrap_or_else(|| source.to_owned());
+            let several = several.get(&source).copied().unwrap_or(false);
             Plan {
                 config_digest: config_digest.unwrap_or_default(),
                 name: Arc::new(ImageName {
-                    source: source.to_owned(),
-                    reference: manifest.reference,
                     platform: platform.filter(|_| several),
+                    source,
+                    reference: manifest.reference,
                 }),
                 config,
                 layers,

@@ -17,8 +17,8 @@ const CONTAINERD_NAME: &str = "io.containerd.image.name";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Descriptor {
-    digest: String,
+pub(crate) struct Descriptor {
+    pub digest: String,
     #[serde(default)]
     platform: Option<Platform>,
     #[serde(default)]
@@ -44,11 +44,15 @@ impl Platform {
     }
 }
 
-/// An index or an image manifest: which one is told by `manifests`.
+/// An index or an image manifest: which one is told by `manifests` (the
+/// same shape for OCI and Docker v2 manifests and manifest lists).
 #[derive(Deserialize)]
-struct Document {
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Document {
     #[serde(default)]
-    manifests: Option<Vec<Descriptor>>,
+    pub schema_version: Option<u32>,
+    #[serde(default)]
+    pub manifests: Option<Vec<Descriptor>>,
     #[serde(default)]
     config: Option<Descriptor>,
     #[serde(default)]
@@ -72,8 +76,10 @@ pub(crate) fn blob_name(digest: &str) -> Result<String, ImageError> {
 pub(crate) fn manifests(store: &Store) -> Result<Vec<Manifest>, ImageError> {
     let index = read_document(store, "index.json", "index.json")?;
     let mut out = Vec::new();
+    let mut fetch =
+        |digest: &str| -> Result<Document, ImageError> { read_document(store, &blob_name(digest)?, digest) };
     for descriptor in index.manifests.unwrap_or_default() {
-        collect(store, descriptor, None, 0, &mut out)?;
+        collect(&mut fetch, descriptor, None, 0, &mut out)?;
     }
     Ok(out)
 }
@@ -88,9 +94,13 @@ fn read_document(store: &Store, name: &str, digest: &str) -> Result<Document, Im
     })
 }
 
-/// Follows one descriptor: an image manifest is added, an index is walked.
-fn collect(
-    store: &Store,
+/// Reads a manifest or index by its digest.
+pub(crate) type Fetch<'f> = dyn FnMut(&str) -> Result<Document, ImageError> + 'f;
+
+/// Follows one descriptor: an image manifest is added, an index is walked
+/// (its documents read by `fetch`).
+pub(crate) fn collect(
+    fetch: &mut Fetch,
     descriptor: Descriptor,
     reference: Option<&str>,
     depth: usize,
@@ -107,13 +117,27 @@ fn collect(
         .and_then(|a| a.get(REF_NAME).or_else(|| a.get(CONTAINERD_NAME)))
         .map(String::as_str);
     let reference = named.or(reference);
-    let document = read_document(store, &blob_name(&descriptor.digest)?, &descriptor.digest)?;
+    let document = fetch(&descriptor.digest)?;
+    let platform = descriptor.platform.as_ref().map(Platform::name);
+    walk(fetch, document, &descriptor.digest, reference, platform, depth, out)
+}
+
+/// Adds an image manifest, or walks an index (`digest` names the document).
+pub(crate) fn walk(
+    fetch: &mut Fetch,
+    document: Document,
+    digest: &str,
+    reference: Option<&str>,
+    platform: Option<String>,
+    depth: usize,
+    out: &mut Vec<Manifest>,
+) -> Result<(), ImageError> {
     if let Some(children) = document.manifests {
         if depth >= MAX_NESTING {
-            return Err(ImageError::TooDeep(descriptor.digest));
+            return Err(ImageError::TooDeep(digest.to_owned()));
         }
         for child in children {
-            collect(store, child, reference, depth + 1, out)?;
+            collect(fetch, child, reference, depth + 1, out)?;
         }
         return Ok(());
     }
@@ -129,10 +153,11 @@ fn collect(
         None => None,
     };
     out.push(Manifest {
-        reference: reference.map_or_else(|| descriptor.digest.clone(), str::to_owned),
-        platform: descriptor.platform.as_ref().map(Platform::name),
+        reference: reference.map_or_else(|| digest.to_owned(), str::to_owned),
+        platform,
         config,
         layers,
+        source: None,
     });
     Ok(())
 }

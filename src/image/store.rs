@@ -35,6 +35,8 @@ pub(crate) enum Store {
         path: PathBuf,
         entries: HashMap<String, TarEntry>,
     },
+    /// Blobs streamed from a registry, checked against their digests.
+    Registry(super::registry::Blobs),
 }
 
 impl Store {
@@ -71,7 +73,15 @@ impl Store {
         match self {
             Store::Dir(dir) => checked_name(name).is_some_and(|n| dir.join(n).is_file()),
             Store::Tar { entries, .. } => self.resolve(entries, name).is_some(),
+            Store::Registry(blobs) => blobs.contains(name),
         }
+    }
+
+    /// Whether a blob's reader checks its digest at the end of the stream, so
+    /// a reader should read a blob to its end even when the layer's tar ends
+    /// before it.
+    pub fn verifies(&self) -> bool {
+        matches!(self, Store::Registry(_))
     }
 
     /// Reads a (JSON) file whole; `Ok(None)` if there is none of this name.
@@ -84,9 +94,12 @@ impl Store {
         }
         let mut bytes = Vec::new();
         reader
-            .take(JSON_MAX)
+            .take(JSON_MAX + 1)
             .read_to_end(&mut bytes)
             .map_err(|source| self.error(name, source))?;
+        if bytes.len() as u64 > JSON_MAX {
+            return Err(ImageError::TooLarge(name.to_owned()));
+        }
         Ok(Some(bytes))
     }
 
@@ -115,6 +128,7 @@ impl Store {
                 file.seek(SeekFrom::Start(offset)).map_err(|e| self.error(name, e))?;
                 Ok(Some((Box::new(file.take(size)), size)))
             }
+            Store::Registry(blobs) => blobs.open(name),
         }
     }
 
