@@ -36,7 +36,7 @@ pub fn scan_as_image(bytes: &[u8]) {
             max_file_size: 1 << 20,
             ..ScanOptions::default()
         },
-        platform: None,
+        ..ImageOptions::default()
     };
     let _ = scan_images(rules(), std::slice::from_ref(path), &opts);
 }
