@@ -29,3 +29,4 @@ mod recipes;
 mod shard;
 mod shippers;
 mod threads;
+mod verify;
