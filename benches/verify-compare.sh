@@ -64,7 +64,7 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 export HUSH_VERIFY_OVERRIDE="github=http://127.0.0.1:$(cat "$work/port")"
 
 "$HUSH" scan -q "$work/tree" >/dev/null 2>&1 || true   # page cache
-verified=$("$HUSH" scan -q --verify --verify-rate 1000 --format json "$work/tree" 2>/dev/null |
+verified=$({ "$HUSH" scan -q --verify --verify-rate 1000 --format json "$work/tree" 2>/dev/null || true; } |
   python3 -c 'import json,sys; print(sum(f.get("verification",{}).get("status")=="verified" for f in json.load(sys.stdin)["findings"]))')
 echo "findings verified against the local server: $verified (of 100)"
 for label in plain default unlimited; do
