@@ -256,6 +256,8 @@ mod tests {
             }],
             synthetic: false,
             secret_masked: None,
+            captures: Vec::new(),
+            verification: None,
         }
     }
 

@@ -6,6 +6,7 @@
 //! baseline = ".hush-baseline"             # used when --baseline is not given
 //! max_decode_depth = 2                    # used when --max-decode-depth is not given
 //! skip_binary = true                      # as --skip-binary: binaries are not scanned
+//! verify = true                           # as --verify: ask providers whether findings work
 //!
 //! [rules]
 //! packs = ["security/extra-rules.toml"]   # relative to this file
@@ -74,6 +75,8 @@ pub struct Config {
     pub max_decode_depth: Option<Spanned<u32>>,
     /// Skip binaries, as `--skip-binary` (default: scan their printable runs).
     pub skip_binary: Option<bool>,
+    /// Verify findings with their providers, as `--verify`.
+    pub verify: Option<bool>,
     /// The directory of the config file (set after loading).
     #[serde(skip)]
     pub dir: PathBuf,

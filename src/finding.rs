@@ -52,6 +52,74 @@ pub struct Finding {
     /// back from a report that masked it): the masked form that report
     /// showed. `secret` is then empty, and the fingerprint is the report's.
     pub secret_masked: Option<String>,
+    /// The rule regex's named groups other than the secret, from the first
+    /// match (what a verifier's templates name, such as an AWS key pair's
+    /// `key_id`); never reported.
+    pub captures: Vec<(String, Vec<u8>)>,
+    /// What the provider said of the secret (`--verify`); `None` when not checked.
+    pub verification: Option<Verification>,
+}
+
+/// A live check's verdict (`--verify`, `src/verify/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyStatus {
+    /// The provider accepted the credential.
+    Verified,
+    /// The provider said it is not a valid credential.
+    Invalid,
+    /// No verdict: timeout, rate limit, 5xx, a 403 without the provider's own
+    /// error body, TLS failure, a refused host, no side-effect-free check...
+    Unknown,
+}
+
+impl VerifyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyStatus::Verified => "verified",
+            VerifyStatus::Invalid => "invalid",
+            VerifyStatus::Unknown => "unknown",
+        }
+    }
+
+    /// Reads [`VerifyStatus::as_str`] back (the verification cache, merged reports).
+    pub fn parse(text: &str) -> Option<VerifyStatus> {
+        match text {
+            "verified" => Some(VerifyStatus::Verified),
+            "invalid" => Some(VerifyStatus::Invalid),
+            "unknown" => Some(VerifyStatus::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// The verdict on one finding's secret, with why, and (for a verified key)
+/// what it can do as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub status: VerifyStatus,
+    pub reason: String,
+    /// The verifier's provider name (`github`).
+    pub provider: String,
+    /// What the key can do, as the provider answered (`scopes`, `account`...).
+    pub details: Vec<(String, String)>,
+}
+
+impl Verification {
+    /// One line for people: `verified (scopes: repo; login: octocat)`,
+    /// `unknown: timed out after 10 s`.
+    pub fn summary(&self) -> String {
+        let mut text = self.status.as_str().to_owned();
+        if self.status == VerifyStatus::Verified {
+            if !self.details.is_empty() {
+                let shown: Vec<String> = self.details.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                text.push_str(&format!(" ({})", shown.join("; ")));
+            }
+        } else if !self.reason.is_empty() {
+            text.push_str(": ");
+            text.push_str(&self.reason);
+        }
+        text
+    }
 }
 
 impl Finding {
@@ -98,10 +166,16 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The longest whole match [`FindingSet`] keeps for a verifier's captures.
+const MAX_KEPT_MATCH: usize = 2048;
+
 /// Groups located matches from many origins into findings.
 #[derive(Default, Clone)]
 pub struct FindingSet {
     by_key: HashMap<(usize, Vec<u8>), Vec<Location>>,
+    /// The whole match of each key's first location: a verifier's named
+    /// captures are read from it.
+    first_match: HashMap<(usize, Vec<u8>), Vec<u8>>,
     /// Findings about the input rather than a secret ([`Finding::synthetic`]):
     /// archives cut short by a limit, changes to hush's own files in a range.
     synthetic: Vec<Finding>,
@@ -130,7 +204,13 @@ impl FindingSet {
                 after: m.after,
                 decoded: m.decoded,
             };
-            self.by_key.entry((m.rule, m.secret)).or_default().push(location);
+            let key = (m.rule, m.secret);
+            // Verifiers read captures from short matches (a key pair spans
+            // a few lines); a longer one is not kept.
+            if m.matched.len() <= MAX_KEPT_MATCH {
+                self.first_match.entry(key.clone()).or_insert(m.matched);
+            }
+            self.by_key.entry(key).or_default().push(location);
         }
     }
 
@@ -150,6 +230,9 @@ impl FindingSet {
             self.by_key.entry(key).or_default().append(&mut locations);
         }
         self.synthetic.extend(other.synthetic);
+        for (key, matched) in other.first_match {
+            self.first_match.entry(key).or_insert(matched);
+        }
     }
 
     /// Rewrites every origin in the set (e.g. to mark image files deleted).
@@ -166,12 +249,17 @@ impl FindingSet {
     }
 
     /// The findings, ordered by their first location, then rule id.
-    pub fn into_findings(self, rules: &RuleSet) -> Vec<Finding> {
+    pub fn into_findings(mut self, rules: &RuleSet) -> Vec<Finding> {
+        let mut first_match = std::mem::take(&mut self.first_match);
         let mut findings: Vec<Finding> = self
             .by_key
             .into_iter()
             .map(|((rule_index, secret), mut locations)| {
                 let rule = rules.rule(rule_index);
+                let captures = match (&rule.spec.verify, first_match.remove(&(rule_index, secret.clone()))) {
+                    (Some(_), Some(matched)) => rule.named_captures(&matched),
+                    _ => Vec::new(),
+                };
                 locations.sort_by(|a, b| (&a.origin, a.line, a.column).cmp(&(&b.origin, b.line, b.column)));
                 locations.dedup_by(|a, b| a.origin == b.origin && a.line == b.line && a.column == b.column);
                 Finding {
@@ -187,6 +275,8 @@ impl FindingSet {
                     locations,
                     synthetic: false,
                     secret_masked: None,
+                    captures,
+                    verification: None,
                 }
             })
             .collect();
@@ -264,6 +354,8 @@ pub fn notice(rule: Notice, origin: Origin, line: u64, description: String) -> F
         }],
         synthetic: true,
         secret_masked: None,
+        captures: Vec::new(),
+        verification: None,
     }
 }
 
@@ -304,6 +396,8 @@ fn limit_finding((origin, reason): (Origin, String)) -> Finding {
         }],
         synthetic: true,
         secret_masked: None,
+        captures: Vec::new(),
+        verification: None,
     }
 }
 

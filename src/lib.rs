@@ -35,5 +35,6 @@ pub mod stats;
 pub mod stream;
 pub mod strings;
 pub mod text;
+pub mod verify;
 pub mod walk;
 pub mod widening;

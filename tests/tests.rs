@@ -30,3 +30,4 @@ mod registry;
 mod shard;
 mod shippers;
 mod threads;
+mod verify;

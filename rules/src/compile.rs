@@ -150,6 +150,28 @@ impl Rule {
         before + keyword + after
     }
 
+    /// The named groups of this rule's regex other than the secret's, as its
+    /// first match in `text` (the whole match a finding was made of) holds
+    /// them: what a verifier's templates name besides `{secret}`.
+    pub fn named_captures(&self, text: &[u8]) -> Vec<(String, Vec<u8>)> {
+        if self.reach.is_some() {
+            return Vec::new();
+        }
+        let Ok(compiled) = self.compiled() else {
+            return Vec::new();
+        };
+        let Some(caps) = compiled.regex.captures(text) else {
+            return Vec::new();
+        };
+        compiled
+            .regex
+            .capture_names()
+            .flatten()
+            .filter(|name| !name.starts_with("secret"))
+            .filter_map(|name| caps.name(name).map(|m| (name.to_owned(), m.as_bytes().to_vec())))
+            .collect()
+    }
+
     fn line_shape(&self) -> LineShape {
         *self.line_shape.get_or_init(|| line_shape_of(&self.spec.regex))
     }
@@ -240,6 +262,11 @@ impl RuleSet {
                     rule: rule_index,
                     exact,
                 });
+            }
+            if let Some(v) = &spec.verify {
+                let regex = spec.table.is_none().then_some(spec.regex.as_str());
+                v.check(regex)
+                    .map_err(|problem| invalid(&spec, &format!("verify: {problem}")))?;
             }
             rules.push(compile_rule(spec)?);
         }

@@ -31,6 +31,7 @@ mod relax;
 mod spec;
 mod table;
 mod validate;
+pub mod verify;
 
 pub use compile::{CompileError, Rule, RuleSet};
 pub use entropy::shannon_entropy;
@@ -45,6 +46,7 @@ pub use placeholder::looks_like_placeholder;
 pub use spec::{Alphabet, Confidence, KeywordCase, RuleSpec, Scope, Severity, TableShape};
 pub use table::{gap_names_a_non_secret, keyword_variants, ProviderSpec, KEYWORD_VALUE_TAG};
 pub use validate::{github_checksum, Validator};
+pub use verify::{placeholder_spans, Method, Outcome, VerifyKind, VerifySpec};
 
 /// Version of the embedded default rule packs, reported by `hush --version`.
 pub const RULES_VERSION: &str = env!("CARGO_PKG_VERSION");

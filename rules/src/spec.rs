@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::validate::Validator;
+use crate::verify::VerifySpec;
 
 /// How bad a leak of this kind is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -147,6 +148,9 @@ pub struct RuleSpec {
     /// has passed, so the secret is still unwritten when the keyword arrives.
     #[serde(default)]
     pub leading_keywords: Vec<String>,
+    /// How `--verify` checks a secret of this rule with its provider (see
+    /// [`crate::verify`]).
+    pub verify: Option<VerifySpec>,
     /// One of the embedded default rules: its regex was checked by the test
     /// suite, so compiling the set does not parse it up front.
     #[serde(skip)]

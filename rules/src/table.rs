@@ -86,6 +86,8 @@ pub struct ProviderSpec {
     pub remediation: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// How `--verify` checks the credential (see [`crate::verify`]).
+    pub verify: Option<crate::verify::VerifySpec>,
 }
 
 fn default_length() -> Length {
@@ -173,6 +175,7 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         negative_examples: Vec::new(),
         subsumes: Vec::new(),
         leading_keywords: Vec::new(),
+        verify: spec.verify,
         builtin: false,
         table: Some(shape),
     }

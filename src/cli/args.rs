@@ -201,6 +201,51 @@ pub struct ReportArgs {
     pub min_confidence: Option<Confidence>,
     #[command(flatten)]
     pub selection: RuleSelection,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// Live verification of findings with their providers (`--verify`).
+#[derive(Debug, Default, clap::Args)]
+pub struct VerifyArgs {
+    /// Ask each finding's provider whether its secret works (one read-only
+    /// request per unique secret, to the host its rule's verifier names) and
+    /// report verified / invalid / unknown [or `verify = true` in .hush.toml].
+    /// Never on by default.
+    #[arg(long)]
+    pub verify: bool,
+    /// Report only verified findings (implies --verify); the exit code then
+    /// counts only them.
+    #[arg(long)]
+    pub only_verified: bool,
+    /// Give up on a provider's answer after this many seconds (unknown).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub verify_timeout: f64,
+    /// Requests in flight at once per provider.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub verify_concurrency: u64,
+    /// Requests a second per provider.
+    #[arg(long, value_name = "N", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub verify_rate: f64,
+    /// Keep verdicts in FILE (by a salted hash, never the secret) and reuse
+    /// them until they expire, so reruns do not ask again.
+    #[arg(long, value_name = "FILE")]
+    pub verify_cache: Option<PathBuf>,
+    /// How long a cached verdict holds, in hours.
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub verify_cache_max_age: u64,
+    /// Verify with hosts taken from the scanned data (a connection string's)
+    /// even when they are private, loopback or link-local addresses.
+    #[arg(long)]
+    pub verify_allow_private: bool,
+}
+
+/// A positive number (seconds, or a rate).
+pub fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!("{text:?} is not a positive number")),
+    }
 }
 
 #[derive(Debug, clap::Args)]

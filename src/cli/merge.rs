@@ -56,5 +56,6 @@ fn as_report_args(args: &MergeArgs) -> ReportArgs {
             rules: Vec::new(),
             disable: Vec::new(),
         },
+        verify: super::args::VerifyArgs::default(),
     }
 }

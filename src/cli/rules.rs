@@ -27,9 +27,16 @@ pub(super) fn load_rules_from(selection: &RuleSelection, config: Option<&Config>
     let config_packs = config
         .map(|c| c.rules.packs.iter().map(|p| c.resolve(p)).collect::<Vec<_>>())
         .unwrap_or_default();
-    for pack in selection.rules.iter().chain(&config_packs) {
+    for (n, pack) in selection.rules.iter().chain(&config_packs).enumerate() {
         // The error names the pack file itself.
-        let user = files.pack(pack)?;
+        let mut user = files.pack(pack)?;
+        if n >= selection.rules.len() {
+            // A scanned repository must not choose where its secrets are sent:
+            // verifiers come from the defaults and `--rules` packs only.
+            for spec in &mut user {
+                spec.verify = None;
+            }
+        }
         user_ids.extend(user.iter().map(|s| s.id.clone()));
         specs.extend(user);
     }
@@ -69,6 +76,14 @@ pub(super) fn load_rules_from(selection: &RuleSelection, config: Option<&Config>
         }
     }
     specs.retain(|s| !disabled.contains(&s.id));
+    // The remediation links the provider's revocation page.
+    for spec in &mut specs {
+        if let Some(revoke) = spec.verify.as_ref().and_then(|v| v.revoke.as_deref()) {
+            if !spec.remediation.contains(revoke) {
+                spec.remediation = format!("{} Revoke it here: {revoke}", spec.remediation);
+            }
+        }
+    }
     let set = RuleSet::compile(specs)?;
     // The default packs' regexes are compiled by the tests; a user's are checked now.
     set.compile_rules(|r| user_ids.contains(&r.id))?;

@@ -15,9 +15,11 @@ use super::{ColorChoice, ReportArgs, EXIT_CLEAN, EXIT_ERROR};
 use hush_scanner::allow::Allowlist;
 use hush_scanner::baseline::Baseline;
 use hush_scanner::config::Config;
+use hush_scanner::finding::VerifyStatus;
 use hush_scanner::report::escape::escape;
 use hush_scanner::report::{write_report, Format, ReportOptions};
 use hush_scanner::search::{Progress, ScanOptions, ScanOutcome};
+use hush_scanner::verify::{verify, Overrides, VerifyOptions};
 
 /// Runs `source` with the rules and options `args` and the config in `files`
 /// ask for, then reports; returns the exit code.
@@ -62,8 +64,67 @@ pub(super) fn run_source(
         ..ScanOptions::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let outcome = with_progress(show_progress, &progress, || source(&rules, options))?;
+    let verify = verify_options(args, config.as_ref())?;
+    let mut outcome = with_progress(show_progress, &progress, || source(&rules, options))?;
+    if let Some(verify) = verify {
+        run_verification(args, &rules, &mut outcome, &verify)?;
+    }
     report(args, baseline.as_ref(), outcome, started)
+}
+
+/// The verification the flags and config ask for (`None`: none). Read before
+/// the scan, so a bad `HUSH_VERIFY_OVERRIDE` costs nothing; no client is built
+/// here.
+fn verify_options(args: &ReportArgs, config: Option<&Config>) -> Result<Option<VerifyOptions>> {
+    let flags = &args.verify;
+    let wanted = flags.verify || flags.only_verified || config.is_some_and(|c| c.verify == Some(true));
+    if !wanted {
+        return Ok(None);
+    }
+    let overrides = Overrides::from_env().map_err(anyhow::Error::msg)?;
+    Ok(Some(VerifyOptions {
+        timeout: Duration::from_secs_f64(flags.verify_timeout),
+        concurrency: flags.verify_concurrency as usize,
+        rate: flags.verify_rate,
+        allow_private: flags.verify_allow_private,
+        cache: flags.verify_cache.clone(),
+        cache_max_age: Duration::from_secs(flags.verify_cache_max_age.saturating_mul(3600)),
+        overrides,
+    }))
+}
+
+/// Verifies the findings, saying on stderr which providers are contacted
+/// (always, even with `--quiet`: the user should know where requests go).
+fn run_verification(
+    args: &ReportArgs,
+    rules: &RuleSet,
+    outcome: &mut ScanOutcome,
+    options: &VerifyOptions,
+) -> Result<()> {
+    let summary = verify(&mut outcome.findings, rules, options, |providers| {
+        let named: Vec<String> = providers
+            .iter()
+            .map(|(p, host)| format!("{p} ({})", escape(host)))
+            .collect();
+        eprintln!("hush: --verify: contacting {}", named.join(", "));
+    })
+    .map_err(anyhow::Error::msg)?;
+    if !args.quiet {
+        eprintln!(
+            "hush: verification: {} unique check(s), {} request(s){}: {} verified, {} invalid, {} unknown finding(s)",
+            summary.checks,
+            summary.requests,
+            if summary.cached > 0 {
+                format!(" ({} from --verify-cache)", summary.cached)
+            } else {
+                String::new()
+            },
+            summary.verified,
+            summary.invalid,
+            summary.unknown
+        );
+    }
+    Ok(())
 }
 
 /// The end of every session (a scan's, a merge's): severity filters, the
@@ -77,6 +138,10 @@ pub(super) fn report(
     outcome.findings.retain(|f| {
         args.min_severity.is_none_or(|min| f.severity >= min)
             && args.min_confidence.is_none_or(|min| f.confidence >= min)
+            && (!args.verify.only_verified
+                || f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == VerifyStatus::Verified))
     });
     apply_baseline(args, baseline, &mut outcome)?;
 

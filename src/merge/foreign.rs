@@ -92,6 +92,8 @@ impl Reported {
             }],
             synthetic: false,
             secret_masked,
+            captures: Vec::new(),
+            verification: None,
         }
     }
 }

@@ -61,6 +61,8 @@ pub(super) fn finding(v: &Value) -> Result<Finding, String> {
         locations,
         synthetic,
         secret_masked,
+        captures: Vec::new(),
+        verification: None,
         rule_id,
     })
 }

@@ -84,6 +84,8 @@ fn finding(rule_id: &str, fingerprint: &str, rule: &Value, result: &Value, locat
         locations: vec![location],
         synthetic: false,
         secret_masked: Some(masked),
+        captures: Vec::new(),
+        verification: None,
     }
 }
 

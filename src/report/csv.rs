@@ -5,7 +5,9 @@
 //! rule_id,rule_name,severity,confidence,path,line,column,end_line,end_column,secret_masked,fingerprint
 //! ```
 //!
-//! With `--show-secrets` a `secret` column follows. Quoting is RFC 4180 (the `csv`
+//! With `--verify`, `verification` (verified, invalid or unknown; empty where
+//! the rule has no verifier) and `verification_reason` follow; with
+//! `--show-secrets` a `secret` column comes last. Quoting is RFC 4180 (the `csv`
 //! crate). Paths are as in the JSON format (`-` for stdin, lossy where not UTF-8).
 //! A text cell that starts with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`
 //! (a lone `-` excepted), so a file name or secret cannot run as a spreadsheet
@@ -34,6 +36,10 @@ const HEADER: [&str; 11] = [
 pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut writer = ::csv::Writer::from_writer(out);
     let mut header = HEADER.to_vec();
+    let verified = findings.iter().any(|f| f.verification.is_some());
+    if verified {
+        header.extend(["verification", "verification_reason"]);
+    }
     if options.show_secrets {
         header.push("secret");
     }
@@ -56,6 +62,19 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
             row.extend(numbers.iter().map(|n| Cow::Borrowed(n.as_str())));
             row.push(cell(&masked));
             row.push(Cow::Borrowed(f.fingerprint.as_str()));
+            if verified {
+                match &f.verification {
+                    Some(v) => {
+                        row.push(Cow::Borrowed(v.status.as_str()));
+                        let reason = match v.status {
+                            crate::finding::VerifyStatus::Verified => v.summary(),
+                            _ => v.reason.clone(),
+                        };
+                        row.push(Cow::Owned(cell(&reason).into_owned()));
+                    }
+                    None => row.extend([Cow::Borrowed(""), Cow::Borrowed("")]),
+                }
+            }
             if let Some(secret) = &secret {
                 row.push(cell(secret));
             }

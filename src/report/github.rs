@@ -14,7 +14,8 @@
 //! Control characters are written visibly first ([`escape`]: `\x1b`, `\r`, `\n`;
 //! the job log renders ANSI), then values are escaped as the runner expects (`%`
 //! in the message; also `:` and `,` in properties), so a file name cannot end
-//! the command early, inject another one or recolour the log. The message
+//! the command early, inject another one or recolour the log. With `--verify`
+//! the message carries the verdict (`[verified (scopes: repo)]`). The message
 //! shows the masked secret,
 //! even with `--show-secrets`: a job log is not the place for it.
 
@@ -46,6 +47,9 @@ pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> io::Result<()>
                     }
                 }
                 _ => {}
+            }
+            if let Some(v) = &f.verification {
+                message.push_str(&format!(" [{}]", v.summary()));
             }
             let message = escape_data(&format!("{message}: {}", f.remediation));
             let line = l.line.max(1);

@@ -119,6 +119,10 @@ struct JsonFinding {
     remediation: String,
     /// In the baseline (reviewed before); does not fail the scan.
     known: bool,
+    /// `--verify`: `{"status", "reason", "provider", "details"}`; absent where
+    /// the finding was not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<serde_json::Value>,
     locations: Vec<JsonLocation>,
 }
 
@@ -220,6 +224,7 @@ fn finding(f: &Finding, options: ReportOptions) -> JsonFinding {
         decoded: first.decoded.clone(),
         remediation: f.remediation.clone(),
         known: f.known,
+        verification: f.verification.as_ref().map(super::verification_json),
         locations: f.locations.iter().map(location).collect(),
     }
 }

@@ -80,3 +80,19 @@ pub(crate) fn shown_secret(finding: &Finding, options: ReportOptions) -> String 
         finding.masked()
     }
 }
+
+/// A finding's verdict as JSON, SARIF and JSON Lines carry it:
+/// `{"status": "verified"|"invalid"|"unknown", "reason", "provider", "details": {name: value}}`.
+pub(crate) fn verification_json(v: &crate::finding::Verification) -> serde_json::Value {
+    let details: serde_json::Map<String, serde_json::Value> = v
+        .details
+        .iter()
+        .map(|(k, val)| (k.clone(), serde_json::Value::String(val.clone())))
+        .collect();
+    serde_json::json!({
+        "status": v.status.as_str(),
+        "reason": v.reason,
+        "provider": v.provider,
+        "details": details,
+    })
+}

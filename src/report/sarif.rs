@@ -212,6 +212,9 @@ fn result(f: &Finding, rule_index: i64, l: &Location, base: &mut Base) -> SarifR
         let chain: Vec<&str> = l.decoded.iter().map(|e| e.as_str()).collect();
         extra.insert("decoded".to_owned(), json!(chain));
     }
+    if let Some(v) = &f.verification {
+        extra.insert("verification".to_owned(), super::verification_json(v));
+    }
     if !extra.is_empty() {
         result.properties = Some(PropertyBag::builder().additional_properties(extra).build());
     }
@@ -348,6 +351,8 @@ mod tests {
             known: false,
             synthetic: false,
             secret_masked: None,
+            captures: Vec::new(),
+            verification: None,
             secret: b"demo-secret-value".to_vec(),
             fingerprint: "f".repeat(32),
             locations: vec![Location {

@@ -1,6 +1,6 @@
 //! The text format, for people: each location as `path:line:col  rule-id  masked`
 //! followed by the line with the secret masked, then the remediation once per
-//! finding. Colour only when asked for (a terminal without NO_COLOR, or
+//! finding, and with `--verify` the provider's verdict. Colour only when asked for (a terminal without NO_COLOR, or
 //! `--color always`). Everything that comes from the scanned material (paths,
 //! context, image notes, the secret) goes through [`escape`], so a file cannot
 //! drive the reader's terminal.
@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use super::escape::escape;
 use super::{shown_secret, ReportOptions};
-use crate::finding::Finding;
+use crate::finding::{Finding, VerifyStatus};
 
 const BOLD_RED: &str = "\x1b[1;31m";
 const MAGENTA: &str = "\x1b[35m";
@@ -60,6 +60,20 @@ pub(super) fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn 
                 let chain: Vec<&str> = l.decoded.iter().map(|e| e.as_str()).collect();
                 writeln!(out, "    {}decoded: {}{}", paint(DIM), chain.join("→"), paint(RESET))?;
             }
+        }
+        if let Some(v) = &f.verification {
+            // The provider's answer is data from the network: escaped too.
+            let colour = match v.status {
+                VerifyStatus::Verified => BOLD_RED,
+                VerifyStatus::Invalid | VerifyStatus::Unknown => DIM,
+            };
+            writeln!(
+                out,
+                "    {}verification: {}{}",
+                paint(colour),
+                escape(&v.summary()),
+                paint(RESET)
+            )?;
         }
         writeln!(
             out,

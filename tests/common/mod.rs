@@ -3,6 +3,7 @@
 //! string is committed outside the paths .hushignore excludes).
 
 pub mod gitrepo;
+pub mod httpd;
 pub mod images;
 pub mod tools;
 

@@ -192,7 +192,8 @@ pub(super) struct Row<'a> {
     /// Masked, unless `--show-secrets` (with `--allow-secrets-in-html`).
     pub secret: String,
     pub known: bool,
-    pub verification: Option<&'static str>,
+    /// `--verify`'s verdict: `verified (scopes: repo)`, `unknown: timed out…`.
+    pub verification: Option<String>,
     pub introduced: Option<Introduced>,
     pub image: Option<ImageCell>,
     pub locations: Vec<Place>,
@@ -223,12 +224,15 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The hook for verification: whether the secret was checked against its
-/// provider ("live", "revoked", ...). Findings carry no such status yet; when
-/// they do, return it here and the table grows a "Verified" column (and the
-/// script sorts it like any other).
-fn verification(_finding: &Finding) -> Option<&'static str> {
-    None
+/// Whether the secret was checked against its provider (`--verify`), and what
+/// it said: the table then has a "Verified" column, sorted like any other.
+/// The provider's words are shown visibly (control characters escaped); the
+/// template escapes them as markup.
+fn verification(finding: &Finding) -> Option<String> {
+    finding
+        .verification
+        .as_ref()
+        .map(|v| visible(&v.summary()).into_owned())
 }
 
 /// The commit that introduced a secret first (the earliest of its locations').
