@@ -80,26 +80,11 @@ pub fn amz_now() -> String {
     amz_date(secs)
 }
 
-/// `secs` since the epoch as `YYYYMMDDTHHMMSSZ` (days to civil date: Howard
-/// Hinnant's algorithm).
+/// `secs` since the epoch as `YYYYMMDDTHHMMSSZ`: the RFC 3339 form (the civil
+/// date the git reader already computes) without its separators.
 pub fn amz_date(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+    crate::git::rfc3339_utc(secs).replace(['-', ':'], "")
 }
 
 #[cfg(test)]
