@@ -48,12 +48,15 @@ fn all_examples(rules: &RuleSet) -> Vec<String> {
 }
 
 /// Rules the redactor is known to miss because their keyword may come *after*
-/// their secret and nothing tells it to hold the secret's line. Empty: such
+/// their secret and nothing tells it to hold the secret's line. Most such
 /// rules name the words that begin their match (`leading_keywords`, as
 /// `sftp-json-config-password` and `jwk-private-key-sorted` do), and the
-/// redactor holds the lines after those. A rule listed here must still fail, so
-/// the list shrinks when it is fixed.
-const KEYWORD_AFTER_SECRET: &[&str] = &[];
+/// redactor holds the lines after those. A Secret manifest written with `data:`
+/// before `kind:` is not held: its leading word would be `data:`, and holding
+/// the lines after every `data:` line made the redactor 2.6 times slower on a
+/// log where one line in ten has one (0.13 s to 0.34 s on 47 MB). A rule listed
+/// here must still fail, so the list shrinks when it is fixed.
+const KEYWORD_AFTER_SECRET: &[&str] = &["kubernetes-secret-data-before-kind"];
 
 #[test]
 fn every_example_secret_is_redacted_one_at_a_time() {
