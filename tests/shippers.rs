@@ -15,7 +15,8 @@
 //! comes out as sent, and no message is lost or doubled. Then it kills the hush
 //! process the daemon started (SIGKILL, found among the daemon's children in
 //! /proc), sends more, and checks that the daemon started a new hush that
-//! redacts and delivers them all.
+//! redacts and delivers them all. With rsyslog it also kills a stopped hush
+//! holding an unanswered message: the recipe's second action answers it.
 //!
 //! The daemons come from Debian's `rsyslog` and `syslog-ng-core`; they conflict
 //! as system log daemons, so .ci/run unpacks both under `target/shippers`
@@ -329,11 +330,37 @@ fn kill_the_redactors(daemon: &mut Running) -> Vec<u32> {
     for &redactor in &redactors {
         signal(redactor, libc::SIGKILL);
     }
-    wait_until("the killed hush processes to end", daemon, || {
-        let alive = children_running(pid, hush);
-        redactors.iter().all(|r| !alive.contains(r)).then_some(())
+    // Not "its executable is gone": the kernel drops a dying process's memory
+    // (and with it /proc/PID/exe) before it closes its files, so a message sent in
+    // between still lands in the dead redactor's pipe. Nor "its main thread is a
+    // zombie": hush's other threads share its files and may still be exiting.
+    wait_until("the killed hush processes to close their files", daemon, || {
+        redactors.iter().all(|&r| has_exited(r)).then_some(())
     });
     redactors
+}
+
+/// Whether every thread of process `pid` has exited, so its files are closed:
+/// it is gone, or a zombie whose other threads are gone too.
+fn has_exited(pid: u32) -> bool {
+    match process_status(pid, "State:") {
+        None => true,
+        Some(state) => state.starts_with(['Z', 'X']) && process_status(pid, "Threads:").as_deref() == Some("1"),
+    }
+}
+
+/// The state letter of process `pid` (`S`, `T`, `Z`...), if it exists.
+fn process_state(pid: u32) -> Option<char> {
+    process_status(pid, "State:").and_then(|state| state.chars().next())
+}
+
+/// The value of `field` (e.g. `State:`) in /proc/`pid`/status, if it exists.
+fn process_status(pid: u32, field: &str) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .map(|value| value.trim().to_string())
 }
 
 /// The daemon runs hush again, as a new process.
@@ -400,6 +427,72 @@ fn rsyslog_mmexternal_redacts_every_message_and_restarts_a_killed_redactor() {
     assert_restarted(&mut daemon, &killed);
     let all: Vec<Message> = messages(0..2 * BATCH, &root.masked);
     assert_delivered(&root, &logged, &all);
+}
+
+#[test]
+fn rsyslog_hands_a_message_the_redactor_died_holding_to_a_second_one() {
+    let Some(rsyslogd) = tools::daemon(Daemon::Rsyslog) else {
+        return;
+    };
+    let root = Root::new();
+    let (mut daemon, port) = start_rsyslog(&rsyslogd, &root, root.localize(&recipe("rsyslog.conf")));
+    let connect = || std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to imtcp");
+    let first = messages(0..BATCH, &root.masked);
+    send(connect(), "shipper-test ", &first);
+    wait_for_lines(&root, &mut daemon, first.len());
+
+    // Stop the redactor, let rsyslog write it the next message (and wait for the
+    // reply it will not get), then kill it: the message is in its unread input.
+    let hush = Path::new(env!("CARGO_BIN_EXE_hush"));
+    let pid = daemon.pid();
+    let redactors = children_running(pid, hush);
+    assert_eq!(redactors.len(), 1, "one hush answers the first batch: {redactors:?}");
+    signal(redactors[0], libc::SIGSTOP);
+    // Stopped, not only signalled: a hush still blocked in read would take the
+    // message into its own buffer before it stops.
+    wait_until("the hush to stop", &mut daemon, || {
+        (process_state(redactors[0]) == Some('T')).then_some(())
+    });
+    let second = messages(BATCH..2 * BATCH, &root.masked);
+    send(connect(), "shipper-test ", &second);
+    wait_until("a message in the stopped hush's input", &mut daemon, || {
+        (unread_input(redactors[0]) > 0).then_some(())
+    });
+    signal(redactors[0], libc::SIGKILL);
+    wait_until("the killed hush to close its files", &mut daemon, || {
+        has_exited(redactors[0]).then_some(())
+    });
+
+    let logged = wait_for_lines(&root, &mut daemon, first.len() + second.len());
+    assert_delivered(&root, &logged, &messages(0..2 * BATCH, &root.masked));
+    // The recipe's second action ran a hush of its own for that one message, and
+    // the first was started again for the others.
+    let now = children_running(pid, hush);
+    assert_eq!(now.len(), 2, "the restarted hush and the second action's: {now:?}");
+    assert!(!now.contains(&redactors[0]));
+}
+
+/// Bytes waiting in the pipe that is process `pid`'s stdin (0 when it is not a
+/// pipe or cannot be opened). Opening /proc/PID/fd/0 gives a second reader of
+/// the same pipe; it is closed again before this returns.
+fn unread_input(pid: u32) -> usize {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let Ok(pipe) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(format!("/proc/{pid}/fd/0"))
+    else {
+        return 0;
+    };
+    let mut unread: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one c_int through the pointer, which points at one.
+    let done = unsafe { libc::ioctl(pipe.as_raw_fd(), libc::FIONREAD, &mut unread) };
+    if done == 0 {
+        usize::try_from(unread).unwrap_or(0)
+    } else {
+        0
+    }
 }
 
 #[test]
@@ -484,12 +577,13 @@ fn syslog_ng_program_destination_redacts_every_message_and_restarts_a_killed_red
     let logged = wait_for_lines(&root, &mut daemon, first.len());
     assert_delivered(&root, &logged, &first);
 
-    // syslog-ng restarts the program time-reopen() after it died, by itself.
-    // What it delivers after the restart is not asserted here: in about one run
-    // in four, messages sent after a SIGKILL of hush (even once the new hush
-    // runs) never reach the log. That is an open defect of the recipe (issue 19),
-    // written in recipes/README.md; the rsyslog test asserts delivery after a
-    // restart, and the first batch above asserts it here without a kill.
+    // syslog-ng restarts the program time-reopen() after it died, by itself, and
+    // sends it what was queued meanwhile.
     let killed = kill_the_redactors(&mut daemon);
+    let second = messages(BATCH..2 * BATCH, &root.masked);
+    send(connect().expect("connect"), "", &second);
+    let logged = wait_for_lines(&root, &mut daemon, first.len() + second.len());
     assert_restarted(&mut daemon, &killed);
+    let all: Vec<Message> = messages(0..2 * BATCH, &root.masked);
+    assert_delivered(&root, &logged, &all);
 }
