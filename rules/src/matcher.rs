@@ -20,7 +20,7 @@ use regex::bytes::CaptureLocations;
 
 use crate::compile::{Rank, Rule, RuleSet};
 use crate::entropy::shannon_entropy;
-use crate::placeholder::{has_placeholder_shape, looks_like_placeholder};
+use crate::placeholder::{has_placeholder_shape, is_marked_placeholder, looks_like_placeholder};
 use crate::spec::Scope;
 
 use crate::extent::MAX_LINE_REACH;
@@ -299,10 +299,14 @@ fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
     // A checksum validator runs once, before the placeholder check it informs.
     let checksummed = rule.validator.is_some_and(|v| v.is_checksum() && v.check(secret));
     if rule.reject_placeholders {
+        // A provider rule or a provider's name already says whose value this is:
+        // only a value marked as a stand-in is one (see `is_marked_placeholder`).
         let placeholder = if checksummed {
             has_placeholder_shape(secret)
-        } else {
+        } else if rule.rank == Rank::Generic {
             looks_like_placeholder(secret)
+        } else {
+            is_marked_placeholder(&secret[provider_prefix_len(rule, secret)..], secret)
         };
         if placeholder {
             return Verdict::RuledOut;
@@ -319,6 +323,21 @@ fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
     } else {
         Verdict::RuledOut
     }
+}
+
+/// The length of the provider prefix `secret` begins with: one of a provider
+/// rule's keywords of three bytes or more (`glcbt-`, `sntrys_`, `AKIA`), or 0.
+fn provider_prefix_len(rule: &Rule, secret: &[u8]) -> usize {
+    if rule.rank != Rank::Provider {
+        return 0;
+    }
+    rule.keywords
+        .iter()
+        .map(String::as_bytes)
+        .filter(|k| k.len() >= 3 && secret.len() > k.len() && secret[..k.len()].eq_ignore_ascii_case(k))
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0)
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {

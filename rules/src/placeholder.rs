@@ -85,6 +85,49 @@ pub fn has_placeholder_shape(secret: &[u8]) -> bool {
         || is_published_sample(secret)
 }
 
+/// Whether `body` is marked as a stand-in: a marker word, a template or
+/// reference, a run, three characters or fewer, one block repeated, a typed-out
+/// alphabet of twelve or more, or
+/// (`whole`) a published sample. This is the check for values whose issuer is
+/// already named: the body of a prefixed provider token (after `glcbt-`,
+/// `sntrys_`, `xoxb-`), a value in a provider's own structure
+/// (`Endpoint=…;AccessKey=`), or a value of a provider's shape under the
+/// provider's name. The counting patterns of [`looks_like_placeholder`]
+/// (`a1b2c3d4e5f6`, `xY9kLmNpQrStUvWxYz01`, `abcdef123456`) are left out there:
+/// hand-written credentials in configs and examples have them, and other
+/// scanners report them; a generic rule, which knows only a key's name, still
+/// drops them.
+pub fn is_marked_placeholder(body: &[u8], whole: &[u8]) -> bool {
+    let lower = body.to_ascii_lowercase();
+    MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+        || is_template(body)
+        || is_reference(whole)
+        || has_run(body)
+        || few_distinct(body)
+        || is_periodic(body)
+        || ascends_for(body, 12)
+        || is_published_sample(whole)
+}
+
+/// `len` or more characters in a row that each follow the one before in the
+/// same case (`abcdefghij`, `0123456789`, `KLMNOPQRST`): an alphabet typed out.
+fn ascends_for(s: &[u8], len: usize) -> bool {
+    let mut run = 1;
+    for w in s.windows(2) {
+        if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() && w[1].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= len {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
 /// A value made of one block repeated (`1a2b3c1a2b3c`, `abcdabcdabcd`): a
 /// block of at most half the value that, repeated, gives the whole value.
 fn is_periodic(s: &[u8]) -> bool {
@@ -242,6 +285,31 @@ mod tests {
             "Kq7ZpX2mV9nR4tL8wY3bC6dF",
         ] {
             assert!(!looks_like_placeholder(s.as_bytes()), "{s} is not a placeholder");
+        }
+    }
+
+    #[test]
+    fn a_named_issuers_value_is_a_placeholder_only_when_marked() {
+        // Hand-typed but not marked: reported under a provider's prefix or name.
+        for s in [
+            "a1b2c3d4e5f6a7b8c9d0",
+            "xY9kLmNpQrStUvWxYz01",
+            "abcdef1234567890abcdef12",
+            "3dEfGhIjK4MnOpQrStUv",
+        ] {
+            assert!(looks_like_placeholder(s.as_bytes()), "{s}: a generic rule drops it");
+            assert!(!is_marked_placeholder(s.as_bytes(), s.as_bytes()), "{s} is not marked");
+        }
+        // Marked: a word, a template, a run, a repeated block, a typed-out alphabet.
+        for s in [
+            "EXAMPLEKEY0123abcXYZ",
+            "${GITLAB_TOKEN}",
+            "XXXXXXXXXXXXXXXXXXXX",
+            "ab12ab12ab12ab12ab12",
+            "abcdefghijklmnopqrstuvwxyz1234567",
+            "your_token_here_0123",
+        ] {
+            assert!(is_marked_placeholder(s.as_bytes(), s.as_bytes()), "{s} is marked");
         }
     }
 }
