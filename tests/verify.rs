@@ -409,6 +409,42 @@ fn reports_carry_the_verdict_in_every_format() {
 }
 
 #[test]
+fn merged_reports_keep_the_verdict_and_the_markdown_summary_shows_it() {
+    let server = Server::start(|_, _| github_ok());
+    let (dir, _) = one_token_tree();
+    let url = format!("github={}", server.url());
+    let reports = tempfile::tempdir().expect("temp dir");
+    let save = |name: &str, args: &[&str]| {
+        let path = reports.path().join(name);
+        std::fs::write(&path, stdout(&run(dir.path(), &url, args))).expect("write the report");
+        path.display().to_string()
+    };
+    let checked = save("checked.json", &["scan", "--verify", "--format", "json", "."]);
+    let unchecked = save("unchecked.jsonl", &["scan", "--format", "jsonl", "."]);
+    let sarif = save("checked.sarif", &["scan", "--verify", "--format", "sarif", "."]);
+
+    // Shards that checked and shards that did not: the merged finding keeps the verdict,
+    // whichever order, from hush JSON and from SARIF.
+    for files in [[&unchecked, &checked], [&checked, &unchecked], [&unchecked, &sarif]] {
+        let merged = json(&run(dir.path(), "", &["merge", files[0], files[1], "--format", "json"]));
+        let verdicts = verification(&merged);
+        assert_eq!(verdicts.len(), 1, "{merged}");
+        assert_eq!(verdicts[0]["status"], "verified", "{files:?}: {merged}");
+        assert_eq!(verdicts[0]["provider"], "github");
+        assert_eq!(verdicts[0]["details"]["login"], "octocat", "{merged}");
+    }
+
+    let summary = stdout(&run(dir.path(), "", &["merge", &checked, "--format", "markdown"]));
+    assert!(summary.contains("| Where | Live |"), "{summary}");
+    assert!(
+        summary.contains("| verified (login: octocat; scopes: repo, gist) |"),
+        "{summary}"
+    );
+    let plain = stdout(&run(dir.path(), "", &["merge", &unchecked, "--format", "markdown"]));
+    assert!(!plain.contains("Live"), "no verdict, no column: {plain}");
+}
+
+#[test]
 fn a_plain_http_override_to_another_host_is_refused() {
     let (dir, _) = one_token_tree();
     let o = run(dir.path(), "github=http://10.0.0.1:80", &["scan", "--verify", "."]);

@@ -9,7 +9,9 @@ use hush_rules::decode::Encoding;
 use hush_rules::{Confidence, Severity};
 use serde_json::Value;
 
-use crate::finding::{Finding, Location, ALLOW_ADDED_RULE, ARCHIVE_LIMIT_RULE, CONFIG_CHANGE_RULE};
+use crate::finding::{
+    Finding, Location, Verification, VerifyStatus, ALLOW_ADDED_RULE, ARCHIVE_LIMIT_RULE, CONFIG_CHANGE_RULE,
+};
 use crate::origin::{CommitMeta, ImageName, Origin};
 use crate::stats::{ScanStats, SkipReason};
 
@@ -62,8 +64,27 @@ pub(super) fn finding(v: &Value) -> Result<Finding, String> {
         synthetic,
         secret_masked,
         captures: Vec::new(),
-        verification: None,
+        verification: v.get("verification").and_then(verification),
         rule_id,
+    })
+}
+
+/// A finding's `verification` object (as `report::verification_json` writes it)
+/// read back; `None` when it is absent or its status is not one hush writes.
+pub(super) fn verification(v: &Value) -> Option<Verification> {
+    let status = VerifyStatus::parse(v.get("status")?.as_str()?)?;
+    let details = v
+        .get("details")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, val)| Some((k.clone(), val.as_str()?.to_owned())))
+        .collect();
+    Some(Verification {
+        status,
+        reason: optional(v, "reason").unwrap_or_default(),
+        provider: optional(v, "provider").unwrap_or_default(),
+        details,
     })
 }
 

@@ -32,7 +32,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::allow::Allowlist;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Verification, VerifyStatus};
 use crate::search::ScanOutcome;
 use crate::stats::ScanStats;
 
@@ -221,6 +221,9 @@ pub fn merge(inputs: Vec<Input>) -> ScanOutcome {
                     if known.tags.is_empty() {
                         known.tags = finding.tags;
                     }
+                    if decisiveness(finding.verification.as_ref()) > decisiveness(known.verification.as_ref()) {
+                        known.verification = finding.verification;
+                    }
                 }
                 None => {
                     by_fingerprint.insert(finding.fingerprint.clone(), finding);
@@ -239,6 +242,18 @@ pub fn merge(inputs: Vec<Input>) -> ScanOutcome {
     sort_findings(&mut findings);
     stats.sort();
     ScanOutcome { findings, stats }
+}
+
+/// Which of two shards' verdicts on one secret the merged finding keeps: a
+/// provider's acceptance anywhere is what a responder must know, then its
+/// refusal, then "could not tell", then no check at all.
+fn decisiveness(v: Option<&Verification>) -> u8 {
+    match v.map(|v| v.status) {
+        Some(VerifyStatus::Verified) => 3,
+        Some(VerifyStatus::Invalid) => 2,
+        Some(VerifyStatus::Unknown) => 1,
+        None => 0,
+    }
 }
 
 /// Drops what the config's allowlist allows: locations under an `[allow]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use hush_rules::{Confidence, Severity};
 use serde_json::{json, Value};
 
-use super::hush::{file_or_member, origin};
+use super::hush::{file_or_member, origin, verification};
 use crate::finding::{Finding, Location};
 use crate::origin::Origin;
 
@@ -34,7 +34,12 @@ pub(super) fn findings(doc: &Value) -> Result<Vec<Finding>, String> {
                 .unwrap_or(Value::Null);
             let location = location(result)?;
             match by_fingerprint.get_mut(fingerprint) {
-                Some(f) => f.locations.push(location),
+                Some(f) => {
+                    f.locations.push(location);
+                    if f.verification.is_none() {
+                        f.verification = result["properties"].get("verification").and_then(verification);
+                    }
+                }
                 None => {
                     let finding = finding(rule_id, fingerprint, &rule, result, location);
                     by_fingerprint.insert(fingerprint.to_owned(), finding);
@@ -85,7 +90,7 @@ fn finding(rule_id: &str, fingerprint: &str, rule: &Value, result: &Value, locat
         synthetic: false,
         secret_masked: Some(masked),
         captures: Vec::new(),
-        verification: None,
+        verification: result["properties"].get("verification").and_then(verification),
     }
 }
 

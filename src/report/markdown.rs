@@ -11,7 +11,8 @@
 //!
 //! Secrets are always masked: a summary is shown to everyone who can read the
 //! job. Findings known from the baseline are counted, not listed. The `Commit`
-//! column appears only for history scans. Cell text is escaped (`|`, backticks,
+//! column appears only for history scans, the `Live` column (the verdict of
+//! `--verify`, with what a verified key can do) only when a finding has one. Cell text is escaped (`|`, backticks,
 //! `<`, and control characters written visibly by [`escape`], `\x1b`, `\n`), so a
 //! file name cannot break the table, inject markup or drive a terminal.
 
@@ -57,14 +58,17 @@ pub(super) fn write(findings: &[Finding], stats: &ScanStats, out: &mut dyn Write
     let history = new
         .iter()
         .any(|f| f.locations.iter().any(|l| l.origin.commit().is_some()));
-    writeln!(out)?;
+    let verified = new.iter().any(|f| f.verification.is_some());
+    let mut columns = vec!["Severity", "Rule", "Secret", "Where"];
     if history {
-        writeln!(out, "| Severity | Rule | Secret | Where | Commit |")?;
-        writeln!(out, "| --- | --- | --- | --- | --- |")?;
-    } else {
-        writeln!(out, "| Severity | Rule | Secret | Where |")?;
-        writeln!(out, "| --- | --- | --- | --- |")?;
+        columns.push("Commit");
     }
+    if verified {
+        columns.push("Live");
+    }
+    writeln!(out)?;
+    writeln!(out, "| {} |", columns.join(" | "))?;
+    writeln!(out, "|{}", " --- |".repeat(columns.len()))?;
     for f in new.iter().take(MAX_ROWS) {
         let Some(first) = f.locations.first() else { continue };
         let mut place = code(&format!(
@@ -90,6 +94,10 @@ pub(super) fn write(findings: &[Finding], stats: &ScanStats, out: &mut dyn Write
                 .map(|c| code(&c.id[..c.id.len().min(12)]))
                 .unwrap_or_default();
             row.push_str(&format!(" {commit} |"));
+        }
+        if verified {
+            let verdict = f.verification.as_ref().map(|v| cell(&v.summary())).unwrap_or_default();
+            row.push_str(&format!(" {verdict} |"));
         }
         writeln!(out, "{row}")?;
     }
