@@ -316,6 +316,42 @@ pub fn gap_names_a_non_secret(gap: &[u8]) -> bool {
     last.is_some_and(|w| NON_SECRET_LAST_WORDS.contains(&w.as_str()))
 }
 
+/// Words in a generic rule's key that say its value is no credential: public by
+/// design (`publicToken`, `PUBLISHABLE_KEY`, `pub_key`), or an anti-forgery
+/// token that every page served to the session carries (`csrf-token`,
+/// `X-XSRF-TOKEN`).
+const NON_CREDENTIAL_KEY_WORDS: &[&str] = &["csrf", "xsrf"];
+
+/// Whether the key right before a generic rule's value (`publicToken = "`,
+/// `csrf-token=`) says it names no credential: one of its last three words
+/// (split at non-alphanumerics and camelCase) is in [`PUBLIC_WORDS`] or
+/// [`NON_CREDENTIAL_KEY_WORDS`]. Only the last words count, so a URL earlier on a
+/// command line (`curl https://corp.io/public/upload -u admin:...`) does not.
+pub fn key_names_a_non_credential(key: &[u8]) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev: u8 = 0;
+    for &b in key {
+        if b.is_ascii_alphanumeric() {
+            if b.is_ascii_uppercase() && prev.is_ascii_lowercase() && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            word.push(b.to_ascii_lowercase() as char);
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev = b;
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+        .iter()
+        .rev()
+        .take(3)
+        .any(|w| PUBLIC_WORDS.contains(&w.as_str()) || NON_CREDENTIAL_KEY_WORDS.contains(&w.as_str()))
+}
+
 /// A small deterministic generator (xorshift64*) for example values.
 struct Xorshift(u64);
 
@@ -496,6 +532,14 @@ mod tests {
         assert!(gap_names_a_non_secret(b"ApiKeyId"));
         assert!(gap_names_a_non_secret(b"_org_name"));
         assert!(gap_names_a_non_secret(b"_PUBLIC_KEY"));
+        assert!(key_names_a_non_credential(b" publicToken = \""));
+        assert!(key_names_a_non_credential(b"\ncsrf-token="));
+        assert!(key_names_a_non_credential(b"X-XSRF-TOKEN: "));
+        assert!(!key_names_a_non_credential(b" api_token = \""));
+        assert!(!key_names_a_non_credential(b" pubsubToken = \""));
+        assert!(!key_names_a_non_credential(
+            b"curl https://corp.io/public/upload -u admin:"
+        ));
         assert!(gap_names_a_non_secret(b"PublishableKey"));
         assert!(gap_names_a_non_secret(b"_COMMIT_SHA"));
         assert!(gap_names_a_non_secret(b".integrity"));
