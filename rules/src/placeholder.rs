@@ -86,8 +86,9 @@ pub fn has_placeholder_shape(secret: &[u8]) -> bool {
 }
 
 /// Whether `body` is marked as a stand-in: a marker word, a template or
-/// reference, a run, three characters or fewer, one block repeated, a typed-out
-/// alphabet of twelve or more, or
+/// reference, a run, three characters or fewer, one block repeated, one
+/// dash-separated group written three times, a typed-out alphabet of twelve or
+/// more, or
 /// (`whole`) a published sample. This is the check for values whose issuer is
 /// already named: the body of a prefixed provider token (after `glcbt-`,
 /// `sntrys_`, `xoxb-`), a value in a provider's own structure
@@ -108,7 +109,21 @@ pub fn is_marked_placeholder(body: &[u8], whole: &[u8]) -> bool {
         || few_distinct(body)
         || is_periodic(body)
         || ascends_for(body, 12)
+        || repeats_a_group(body)
         || is_published_sample(whole)
+}
+
+/// One group of three or more characters, between `-`, `_` or `.`, written three
+/// times or more (`1234-1234-1234`, `ABCD-ABCD-ABCD`): typed by hand. Groups of
+/// random characters practically never repeat whole.
+fn repeats_a_group(s: &[u8]) -> bool {
+    let groups: Vec<&[u8]> = s
+        .split(|b| matches!(b, b'-' | b'_' | b'.'))
+        .filter(|g| g.len() >= 3)
+        .collect();
+    groups
+        .iter()
+        .any(|g| groups.iter().filter(|other| *other == g).count() >= 3)
 }
 
 /// `len` or more characters in a row that each follow the one before in the
@@ -308,6 +323,8 @@ mod tests {
             "ab12ab12ab12ab12ab12",
             "abcdefghijklmnopqrstuvwxyz1234567",
             "your_token_here_0123",
+            "12345678-ABCD-ABCD-ABCD-1234567890AB",
+            "1234-1234-1234-4ddbc191d40ee098",
         ] {
             assert!(is_marked_placeholder(s.as_bytes(), s.as_bytes()), "{s} is marked");
         }
