@@ -20,7 +20,7 @@ use regex::bytes::CaptureLocations;
 
 use crate::compile::{Rank, Rule, RuleSet};
 use crate::entropy::shannon_entropy;
-use crate::placeholder::{has_placeholder_shape, is_marked_placeholder, looks_like_placeholder};
+use crate::placeholder::{has_marked_shape, is_marked_placeholder};
 use crate::spec::Scope;
 
 use crate::extent::MAX_LINE_REACH;
@@ -304,14 +304,13 @@ fn verdict(rule: &Rule, secret: &[u8]) -> Verdict {
     // A checksum validator runs once, before the placeholder check it informs.
     let checksummed = rule.validator.is_some_and(|v| v.is_checksum() && v.check(secret));
     if rule.reject_placeholders {
-        // A provider rule or a provider's name already says whose value this is:
-        // only a value marked as a stand-in is one (see `is_marked_placeholder`).
+        // Only a value marked as a stand-in is one (see `is_marked_placeholder`);
+        // a provider's prefix is left out of the judgement.
+        let body = &secret[provider_prefix_len(rule, secret)..];
         let placeholder = if checksummed {
-            has_placeholder_shape(secret)
-        } else if rule.rank == Rank::Generic {
-            looks_like_placeholder(secret)
+            has_marked_shape(body, secret)
         } else {
-            is_marked_placeholder(&secret[provider_prefix_len(rule, secret)..], secret)
+            is_marked_placeholder(body, secret)
         };
         if placeholder {
             return Verdict::RuledOut;

@@ -1,10 +1,16 @@
 //! Placeholder rejection: values that fill a secret's slot in docs, templates and
-//! tests without being one (`EXAMPLE`, `xxxx`, `<token>`, `${VAR}`, `{{ var }}`,
-//! `changeme`, `your_api_key`, runs of one character, `abcdef`/`123456`, counting
-//! patterns such as `a1b2c3d4` or `AbCdEf123456`, repeated blocks such as
-//! `1a2b3c1a2b3c`, keyboard walks, environment variable references and function
-//! calls), and the sample values vendors publish in their documentation (kept in
-//! `data/published-samples.txt`, each with its source).
+//! tests without being one. The matcher drops a value *marked* as a stand-in
+//! ([`is_marked_placeholder`]): a marker word (`EXAMPLE`, `xxxx`, `changeme`,
+//! `your_api_key`...), a template or reference (`<token>`, `${VAR}`,
+//! `{{ var }}`, `process.env.X`, a function call), a run of one character, three
+//! characters or fewer, one block repeated (`1a2b3c1a2b3c`), one dash-separated
+//! group written three times, an alphabet typed out for twelve characters, or a
+//! sample value a vendor publishes in its documentation (kept in
+//! `data/published-samples.txt`, each with its source). Counting patterns
+//! (`a1b2c3d4`, `AbCdEf123456`) and short ascending runs are no such mark:
+//! hand-typed credentials have them and the other scanners report them. The
+//! stricter [`looks_like_placeholder`], which also counts those, picks the
+//! values of generated rule examples.
 
 /// Words that mark a value as a stand-in, matched case-insensitively anywhere.
 const MARKERS: &[&str] = &[
@@ -67,13 +73,9 @@ pub fn looks_like_placeholder(secret: &[u8]) -> bool {
         || has_placeholder_shape(secret)
 }
 
-/// Whether `secret` is a placeholder by its whole shape (a template, a
-/// reference, a run, a sequence, a repeated block, a published sample), leaving
-/// out the marker words found anywhere in it. For a token whose checksum
-/// verifies, a marker inside proves nothing: 30 random base62 characters hold
-/// one of the four-letter markers (`xxxx`, `todo`, `fake`…) about once in a few
-/// thousand tokens, and such real tokens were dropped.
-pub fn has_placeholder_shape(secret: &[u8]) -> bool {
+/// Whether `secret` is a placeholder by its whole shape, counting patterns and
+/// ascending runs included (for [`looks_like_placeholder`]).
+fn has_placeholder_shape(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     is_template(secret)
         || is_reference(secret)
@@ -85,25 +87,24 @@ pub fn has_placeholder_shape(secret: &[u8]) -> bool {
         || is_published_sample(secret)
 }
 
-/// Whether `body` is marked as a stand-in: a marker word, a template or
-/// reference, a run, three characters or fewer, one block repeated, one
-/// dash-separated group written three times, a typed-out alphabet of twelve or
-/// more, or
-/// (`whole`) a published sample. This is the check for values whose issuer is
-/// already named: the body of a prefixed provider token (after `glcbt-`,
-/// `sntrys_`, `xoxb-`), a value in a provider's own structure
-/// (`Endpoint=…;AccessKey=`), or a value of a provider's shape under the
-/// provider's name. The counting patterns of [`looks_like_placeholder`]
-/// (`a1b2c3d4e5f6`, `xY9kLmNpQrStUvWxYz01`, `abcdef123456`) are left out there:
-/// hand-written credentials in configs and examples have them, and other
-/// scanners report them; a generic rule, which knows only a key's name, still
-/// drops them.
+/// Whether `body` is marked as a stand-in (see the module docs): a marker word
+/// or [`has_marked_shape`]. `body` is the value after the rule's own prefix
+/// (`glcbt-`, `sntrys_`, `xoxb-`), `whole` the value with it (references and
+/// published samples are judged whole).
 pub fn is_marked_placeholder(body: &[u8], whole: &[u8]) -> bool {
     let lower = body.to_ascii_lowercase();
     MARKERS
         .iter()
         .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
-        || is_template(body)
+        || has_marked_shape(body, whole)
+}
+
+/// Whether `body` is a stand-in by its shape alone, leaving out marker words:
+/// the check for a token whose checksum verifies, since 30 random base62
+/// characters hold one of the four-letter markers (`xxxx`, `todo`, `fake`...)
+/// about once in a few thousand tokens, and such real tokens were dropped.
+pub fn has_marked_shape(body: &[u8], whole: &[u8]) -> bool {
+    is_template(body)
         || is_reference(whole)
         || has_run(body)
         || few_distinct(body)
@@ -305,14 +306,14 @@ mod tests {
 
     #[test]
     fn a_named_issuers_value_is_a_placeholder_only_when_marked() {
-        // Hand-typed but not marked: reported under a provider's prefix or name.
+        // Hand-typed but not marked: reported.
         for s in [
             "a1b2c3d4e5f6a7b8c9d0",
             "xY9kLmNpQrStUvWxYz01",
             "abcdef1234567890abcdef12",
             "3dEfGhIjK4MnOpQrStUv",
         ] {
-            assert!(looks_like_placeholder(s.as_bytes()), "{s}: a generic rule drops it");
+            assert!(looks_like_placeholder(s.as_bytes()), "{s}: the strict check counts it");
             assert!(!is_marked_placeholder(s.as_bytes(), s.as_bytes()), "{s} is not marked");
         }
         // Marked: a word, a template, a run, a repeated block, a typed-out alphabet.
