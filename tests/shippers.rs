@@ -406,23 +406,32 @@ fn start_rsyslog(rsyslogd: &tools::Found, root: &Root, config: String) -> (Runni
     (daemon, port)
 }
 
-#[test]
-fn rsyslog_mmexternal_redacts_every_message_and_restarts_a_killed_redactor() {
-    let Some(rsyslogd) = tools::daemon(Daemon::Rsyslog) else {
-        return;
-    };
+/// rsyslogd on the recipe, with a first batch of messages sent over TCP and
+/// found in the log as expected; `None` when rsyslogd is not installed. Bind the
+/// root before the daemon, so that the daemon is stopped (dropped) first.
+fn rsyslog_after_a_first_batch() -> Option<(Root, Running, u16, Vec<Message>)> {
+    let rsyslogd = tools::daemon(Daemon::Rsyslog)?;
     let root = Root::new();
     let (mut daemon, port) = start_rsyslog(&rsyslogd, &root, root.localize(&recipe("rsyslog.conf")));
-    let connect = || std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to imtcp");
-
     let first = messages(0..BATCH, &root.masked);
-    send(connect(), "shipper-test ", &first);
+    send(connect_imtcp(port), "shipper-test ", &first);
     let logged = wait_for_lines(&root, &mut daemon, first.len());
     assert_delivered(&root, &logged, &first);
+    Some((root, daemon, port, first))
+}
 
+fn connect_imtcp(port: u16) -> std::net::TcpStream {
+    std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to imtcp")
+}
+
+#[test]
+fn rsyslog_mmexternal_redacts_every_message_and_restarts_a_killed_redactor() {
+    let Some((root, mut daemon, port, first)) = rsyslog_after_a_first_batch() else {
+        return;
+    };
     let killed = kill_the_redactors(&mut daemon);
     let second = messages(BATCH..2 * BATCH, &root.masked);
-    send(connect(), "shipper-test ", &second);
+    send(connect_imtcp(port), "shipper-test ", &second);
     let logged = wait_for_lines(&root, &mut daemon, first.len() + second.len());
     assert_restarted(&mut daemon, &killed);
     let all: Vec<Message> = messages(0..2 * BATCH, &root.masked);
@@ -431,15 +440,9 @@ fn rsyslog_mmexternal_redacts_every_message_and_restarts_a_killed_redactor() {
 
 #[test]
 fn rsyslog_hands_a_message_the_redactor_died_holding_to_a_second_one() {
-    let Some(rsyslogd) = tools::daemon(Daemon::Rsyslog) else {
+    let Some((root, mut daemon, port, first)) = rsyslog_after_a_first_batch() else {
         return;
     };
-    let root = Root::new();
-    let (mut daemon, port) = start_rsyslog(&rsyslogd, &root, root.localize(&recipe("rsyslog.conf")));
-    let connect = || std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to imtcp");
-    let first = messages(0..BATCH, &root.masked);
-    send(connect(), "shipper-test ", &first);
-    wait_for_lines(&root, &mut daemon, first.len());
 
     // Stop the redactor, let rsyslog write it the next message (and wait for the
     // reply it will not get), then kill it: the message is in its unread input.
@@ -454,7 +457,7 @@ fn rsyslog_hands_a_message_the_redactor_died_holding_to_a_second_one() {
         (process_state(redactors[0]) == Some('T')).then_some(())
     });
     let second = messages(BATCH..2 * BATCH, &root.masked);
-    send(connect(), "shipper-test ", &second);
+    send(connect_imtcp(port), "shipper-test ", &second);
     wait_until("a message in the stopped hush's input", &mut daemon, || {
         (unread_input(redactors[0]) > 0).then_some(())
     });
