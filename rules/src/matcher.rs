@@ -226,12 +226,11 @@ impl<'s> Matcher<'s> {
             if s >= e || !compiled.limits.fits(m.end() - m.start(), group, e - s) {
                 continue;
             }
-            // A generic rule knows the value by its key: a key that says the
-            // value is public, or an anti-forgery token, names no credential.
-            if rule.rank == Rank::Generic && crate::table::key_names_a_non_credential(&hay[m.start()..s]) {
-                continue;
-            }
             match verdict(rule, &hay[s..e]) {
+                // A generic rule knows the value by its key: a key that says the
+                // value is public, or an anti-forgery token, names no credential.
+                Verdict::Accepted
+                    if rule.rank == Rank::Generic && crate::table::key_names_a_non_credential(&hay[m.start()..s]) => {}
                 Verdict::Accepted => out.push(Match {
                     rule: rule_index,
                     secret: s..e,

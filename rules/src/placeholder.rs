@@ -66,11 +66,15 @@ pub fn is_published_sample(secret: &[u8]) -> bool {
 
 /// Whether `secret` looks like a placeholder rather than a real credential.
 pub fn looks_like_placeholder(secret: &[u8]) -> bool {
-    let lower = secret.to_ascii_lowercase();
+    has_marker(secret) || has_placeholder_shape(secret)
+}
+
+/// Whether one of the [`MARKERS`] is anywhere in `s`, case-insensitively.
+fn has_marker(s: &[u8]) -> bool {
+    let lower = s.to_ascii_lowercase();
     MARKERS
         .iter()
         .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
-        || has_placeholder_shape(secret)
 }
 
 /// Whether `secret` is a placeholder by its whole shape, counting patterns and
@@ -80,7 +84,7 @@ fn has_placeholder_shape(secret: &[u8]) -> bool {
     is_template(secret)
         || is_reference(secret)
         || has_run(secret)
-        || has_sequence(&lower)
+        || ascends_for(&lower, 6)
         || few_distinct(secret)
         || is_periodic(secret)
         || counts_up(&lower)
@@ -92,11 +96,7 @@ fn has_placeholder_shape(secret: &[u8]) -> bool {
 /// (`glcbt-`, `sntrys_`, `xoxb-`), `whole` the value with it (references and
 /// published samples are judged whole).
 pub fn is_marked_placeholder(body: &[u8], whole: &[u8]) -> bool {
-    let lower = body.to_ascii_lowercase();
-    MARKERS
-        .iter()
-        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
-        || has_marked_shape(body, whole)
+    has_marker(body) || has_marked_shape(body, whole)
 }
 
 /// Whether `body` is a stand-in by its shape alone, leaving out marker words:
@@ -128,7 +128,8 @@ fn repeats_a_group(s: &[u8]) -> bool {
 }
 
 /// `len` or more characters in a row that each follow the one before in the
-/// same case (`abcdefghij`, `0123456789`, `KLMNOPQRST`): an alphabet typed out.
+/// same case (`abcdefghij`, `0123456789`, `KLMNOPQRST`): an alphabet typed out
+/// (on a lower-cased value, in either case).
 fn ascends_for(s: &[u8], len: usize) -> bool {
     let mut run = 1;
     for w in s.windows(2) {
@@ -212,22 +213,6 @@ fn has_run(s: &[u8]) -> bool {
     let mut run = 1;
     for w in s.windows(2) {
         if w[0] == w[1] && w[0] != b'=' {
-            run += 1;
-            if run >= 6 {
-                return true;
-            }
-        } else {
-            run = 1;
-        }
-    }
-    false
-}
-
-/// Six or more consecutive ascending letters or digits (`abcdef`, `123456`).
-fn has_sequence(lower: &[u8]) -> bool {
-    let mut run = 1;
-    for w in lower.windows(2) {
-        if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() && w[1].is_ascii_alphanumeric() {
             run += 1;
             if run >= 6 {
                 return true;

@@ -282,38 +282,47 @@ const NON_SECRET_LAST_WORDS: &[&str] = &[
 /// Words anywhere in a key that mark its value as public by design.
 const PUBLIC_WORDS: &[&str] = &["public", "publishable", "pub"];
 
+/// The words of a key (`DATADOG_CLIENT_ID`, `apiKeyId`, `csrf-token=`): runs of
+/// ASCII letters and digits, split again where a capital follows a small letter.
+/// Slices of `key`, in order; no allocation.
+fn key_words(key: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < key.len() && !key[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        if at == key.len() {
+            return None;
+        }
+        let start = at;
+        at += 1;
+        while at < key.len()
+            && key[at].is_ascii_alphanumeric()
+            && !(key[at].is_ascii_uppercase() && key[at - 1].is_ascii_lowercase())
+        {
+            at += 1;
+        }
+        Some(&key[start..at])
+    })
+}
+
+/// Whether `word` is one of `list`, ignoring ASCII case.
+fn is_one_of(word: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+}
+
 /// Whether the words between a provider keyword and a value say the value is
 /// not a secret: the last word names an identifier, a location or a label
 /// (`DATADOG_CLIENT_ID`, `sentryOrgName`), or a word says it is public.
 pub fn gap_names_a_non_secret(gap: &[u8]) -> bool {
-    let mut last: Option<String> = None;
-    let mut word = String::new();
-    let flush = |word: &mut String, last: &mut Option<String>| -> bool {
-        if word.is_empty() {
-            return false;
-        }
-        let w = std::mem::take(word).to_ascii_lowercase();
-        let public = PUBLIC_WORDS.contains(&w.as_str());
-        *last = Some(w);
-        public
-    };
-    let mut prev: u8 = 0;
-    for &b in gap {
-        if b.is_ascii_alphanumeric() {
-            // camelCase boundary: `apiKeyId` is api, key, id.
-            if b.is_ascii_uppercase() && prev.is_ascii_lowercase() && flush(&mut word, &mut last) {
-                return true;
-            }
-            word.push(b as char);
-        } else if flush(&mut word, &mut last) {
+    let mut last = None;
+    for word in key_words(gap) {
+        if is_one_of(word, PUBLIC_WORDS) {
             return true;
         }
-        prev = b;
+        last = Some(word);
     }
-    if flush(&mut word, &mut last) {
-        return true;
-    }
-    last.is_some_and(|w| NON_SECRET_LAST_WORDS.contains(&w.as_str()))
+    last.is_some_and(|w| is_one_of(w, NON_SECRET_LAST_WORDS))
 }
 
 /// Words in a generic rule's key that say its value is no credential: public by
@@ -323,33 +332,17 @@ pub fn gap_names_a_non_secret(gap: &[u8]) -> bool {
 const NON_CREDENTIAL_KEY_WORDS: &[&str] = &["csrf", "xsrf"];
 
 /// Whether the key right before a generic rule's value (`publicToken = "`,
-/// `csrf-token=`) says it names no credential: one of its last three words
-/// (split at non-alphanumerics and camelCase) is in [`PUBLIC_WORDS`] or
-/// [`NON_CREDENTIAL_KEY_WORDS`]. Only the last words count, so a URL earlier on a
-/// command line (`curl https://corp.io/public/upload -u admin:...`) does not.
+/// `csrf-token=`) says it names no credential: one of its last three words is in
+/// [`PUBLIC_WORDS`] or [`NON_CREDENTIAL_KEY_WORDS`]. Only the last words count,
+/// so a URL earlier on a command line (`curl https://corp.io/public/upload -u
+/// admin:...`) does not.
 pub fn key_names_a_non_credential(key: &[u8]) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let mut prev: u8 = 0;
-    for &b in key {
-        if b.is_ascii_alphanumeric() {
-            if b.is_ascii_uppercase() && prev.is_ascii_lowercase() && !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
-            word.push(b.to_ascii_lowercase() as char);
-        } else if !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-        prev = b;
+    let mut last: [&[u8]; 3] = [&[]; 3];
+    for (n, word) in key_words(key).enumerate() {
+        last[n % 3] = word;
     }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
-        .iter()
-        .rev()
-        .take(3)
-        .any(|w| PUBLIC_WORDS.contains(&w.as_str()) || NON_CREDENTIAL_KEY_WORDS.contains(&w.as_str()))
+    last.iter()
+        .any(|w| is_one_of(w, PUBLIC_WORDS) || is_one_of(w, NON_CREDENTIAL_KEY_WORDS))
 }
 
 /// A small deterministic generator (xorshift64*) for example values.
