@@ -3,6 +3,7 @@
 //! mechanisms end to end (`precision`), and credential files and config values
 //! (`credential_files`).
 
+mod confidence;
 mod credential_files;
 mod packs;
 mod precision;
