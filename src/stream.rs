@@ -27,7 +27,7 @@
 
 use std::io::{self, Read};
 
-use hush_rules::decode::{superseded, DecodedMatch, Decoder, Encoding as Decoded, DEFAULT_DEPTH};
+use hush_rules::decode::{drop_plain_repeats, superseded, DecodedMatch, Decoder, Encoding as Decoded, DEFAULT_DEPTH};
 use hush_rules::{Match, Matcher, RuleSet};
 
 use crate::strings::Strings;
@@ -237,6 +237,7 @@ impl<'s> StreamScanner<'s> {
         self.found.clear();
         self.matcher.find(&self.buf, &mut self.found);
         self.find_decoded();
+        drop_plain_repeats(&mut self.decoded, &self.found);
         self.found.sort_unstable_by_key(|m| m.secret.start);
         let mut lines = LineCursor::default();
         for m in &self.found {
@@ -327,6 +328,7 @@ impl<'s> StreamScanner<'s> {
         self.decoded.clear();
         self.decoder
             .find(&mut self.matcher, bytes, self.decode_depth, &mut self.decoded);
+        drop_plain_repeats(&mut self.decoded, &self.found);
         self.found.sort_unstable_by_key(|m| m.secret.start);
         let mut lines = LineCursor::default();
         for m in &self.found {

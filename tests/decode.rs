@@ -307,3 +307,52 @@ fn real_assets_with_encoded_data_stay_quiet() {
         assert!(out.stdout == original, "hush redact changed {}", path.display());
     }
 }
+
+#[test]
+fn a_secret_whose_context_is_escaped_is_found_once_as_it_stands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let token = crate::common::base62(96, 32);
+    let other = crate::common::base62(97, 32);
+    // JSON inside a string literal: the key's quotes are escaped, the value is not.
+    fs::write(
+        dir.path().join("client.js"),
+        format!("const body = \"{{\\\"api_token\\\":\\\"{token}\\\",\\\"region\\\":\\\"eu\\\"}}\";\n"),
+    )
+    .expect("write");
+    // A plain assignment on a line that also holds escapes: found once, plainly.
+    fs::write(
+        dir.path().join("plain.sh"),
+        format!("echo \"a\\\"b\\\"c\\\"d\"; export API_TOKEN={other}\n"),
+    )
+    .expect("write");
+    // A provider token between escaped quotes: the plain search finds it, and
+    // so does the search of the unescaped line; one finding, as it stands.
+    let pat = github_token(98);
+    fs::write(
+        dir.path().join("quoted.js"),
+        format!("const s = \"{{\\\"token\\\":\\\"{pat}\\\"}}\";\n"),
+    )
+    .expect("write");
+    let doc = scan(dir.path(), &[]);
+    let locations: Vec<(String, String, usize)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| {
+            f["locations"].as_array().expect("locations").iter().map(move |l| {
+                (
+                    l["path"].as_str().expect("path").to_owned(),
+                    f["rule_id"].as_str().expect("rule").to_owned(),
+                    l["decoded"].as_array().map_or(0, Vec::len),
+                )
+            })
+        })
+        .collect();
+    let at = |path: &str| locations.iter().filter(|l| l.0 == path).collect::<Vec<_>>();
+    assert_eq!(at("client.js").len(), 1, "{doc:#}");
+    assert_eq!(at("client.js")[0].2, 0, "the secret itself was not encoded: {doc:#}");
+    assert_eq!(at("plain.sh").len(), 1, "{doc:#}");
+    assert_eq!(at("plain.sh")[0].2, 0, "{doc:#}");
+    assert_eq!(at("quoted.js").len(), 1, "{doc:#}");
+    assert_eq!(at("quoted.js")[0].2, 0, "{doc:#}");
+}

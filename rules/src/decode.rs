@@ -7,10 +7,12 @@
 //! Each line of a haystack that holds an encoded run is copied with its runs
 //! decoded where they stand, so a value that is only partly escaped is whole
 //! again and keeps its keyword context; a [`DecodedText`] remembers which input
-//! bytes each piece of its text came from. A match is reported only if its
-//! secret touches a decoded piece (the plain search already reported the
-//! rest), at the input bytes of the encoded secret, with the chain of encodings
-//! undone, outermost first. Decoded text is decoded again up to the depth asked
+//! bytes each piece of its text came from. A match is reported only if it
+//! touches a decoded piece: its secret (reported at the input bytes of the
+//! encoded secret, with the chain of encodings undone, outermost first), or
+//! only its context (`{\"apiKey\":\"…\"}`: the secret is reported as it
+//! stands, unless the plain search reported it already, see
+//! [`drop_plain_repeats`]). Decoded text is decoded again up to the depth asked
 //! for; a pass that decodes nothing stops early.
 //!
 //! What is decoded, and what is not:
@@ -158,6 +160,18 @@ pub fn superseded(m: &Match, decoded: &[DecodedMatch]) -> bool {
         .any(|d| d.rule == m.rule && d.input.start < m.secret.end && m.secret.start < d.input.end)
 }
 
+/// Drops the decoded matches that only repeat a plain one: a secret that was
+/// not itself encoded (its context was) and that the plain search already
+/// reported, by any rule. Call before [`superseded`].
+pub fn drop_plain_repeats(decoded: &mut Vec<DecodedMatch>, plain: &[Match]) {
+    decoded.retain(|d| {
+        !d.encodings.is_empty()
+            || !plain
+                .iter()
+                .any(|m| m.secret.start < d.input.end && d.input.start < m.secret.end)
+    });
+}
+
 /// Per-thread scratch of the decode stage.
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -277,8 +291,11 @@ impl Decoder {
         matcher.find(&text.text, &mut found);
         for m in &found {
             let (mut input, mut encodings) = text.input_of(m.secret.clone());
-            if encodings.is_empty() {
-                continue; // the text this one was decoded from held it already
+            // A secret held as it stands is new only if decoding its context
+            // made the match (`{\"apiKey\":\"…\"}`); otherwise the text this
+            // one was decoded from held the whole match already.
+            if encodings.is_empty() && text.input_of(m.span.clone()).1.is_empty() {
+                continue;
             }
             // Back through the texts this one was decoded from, outermost last.
             for level in outer.iter().rev() {
@@ -768,6 +785,30 @@ mod tests {
         // "plain" was copied: the same bytes of the input, no encoding.
         assert_eq!(text.input_of(10..15), (15..20, Vec::new()));
         assert_eq!(&hay[15..20], b"plain");
+    }
+
+    #[test]
+    fn a_decoded_match_that_repeats_a_plain_one_is_dropped_whatever_its_rule() {
+        let decoded = |rule: usize, input: Range<usize>, encodings: Vec<Encoding>| DecodedMatch {
+            rule,
+            secret: Vec::new(),
+            matched: Vec::new(),
+            input,
+            encodings,
+        };
+        let plain = [Match {
+            rule: 0,
+            secret: 10..20,
+            span: 5..20,
+        }];
+        let mut found = vec![
+            decoded(1, 12..20, Vec::new()),          // context decoded, secret plain: a repeat
+            decoded(1, 30..40, Vec::new()),          // nowhere in the plain results: new
+            decoded(2, 10..20, vec![Encoding::Hex]), // the secret itself was encoded: kept
+        ];
+        drop_plain_repeats(&mut found, &plain);
+        let kept: Vec<(usize, Range<usize>)> = found.iter().map(|d| (d.rule, d.input.clone())).collect();
+        assert_eq!(kept, [(1, 30..40), (2, 10..20)]);
     }
 
     fn tok_rules() -> crate::RuleSet {
