@@ -31,7 +31,8 @@
 //! Cost is bounded: one pass over the haystack finds candidates, only lines
 //! holding a decoded run are searched again, a line longer than
 //! [`MAX_LINE`] is not decoded, and the decoded bytes of one haystack are at
-//! most [`MAX_DECODED_SHARE`] times its size.
+//! most [`MAX_DECODED_SHARE`] times its size. Memory is bounded too: each
+//! decoded line is searched and dropped before the next is made.
 
 use std::ops::Range;
 
@@ -225,12 +226,26 @@ impl Decoder {
             return;
         }
         let mut budget = hay.len().saturating_mul(MAX_DECODED_SHARE);
-        let mut texts = Vec::new();
-        self.decode_lines(hay, &mut budget, &mut texts);
+        self.runs.clear();
+        find_runs(hay, &mut self.runs, &mut self.binary, &mut self.scratch);
         self.search_binary(matcher, out);
-        for text in &texts {
-            self.search(matcher, text, depth - 1, &mut budget, &[], out);
+        // Line by line: each decoded line is searched (and decoded further)
+        // and dropped before the next is made, so the stage holds one line's
+        // text at a time, not every decoded line of an 8 MiB chunk.
+        let runs = std::mem::take(&mut self.runs);
+        let mut next = 0;
+        while next < runs.len() && budget > 0 {
+            let (start, end) = line_around(hay, runs[next].input.start);
+            let last = next + runs[next..].partition_point(|r| r.input.start < end);
+            if end - start <= MAX_LINE {
+                let text = substitute(hay, start..end, &runs[next..last]);
+                budget = budget.saturating_sub(text.text.len());
+                self.search(matcher, &text, depth - 1, &mut budget, &[], out);
+            }
+            next = last;
         }
+        self.runs = runs;
+        self.runs.clear();
         out.sort_by(|a, b| (a.input.start, a.rule, &a.secret).cmp(&(b.input.start, b.rule, &b.secret)));
         out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret && a.input == b.input);
     }
