@@ -198,3 +198,52 @@ fn a_checksummed_token_holding_a_marker_word_is_still_reported() {
         assert!(report(&set, &format!("GITHUB_TOKEN={broken}\n")).is_empty(), "{marker}");
     }
 }
+
+/// Item 2's "not a secret" value shapes, each under a credential's key in the
+/// wrappers people write: none is reported by any rule, while a random value
+/// in the same place is (so the wrappers do reach the rules).
+#[test]
+fn references_calls_paths_urls_and_placeholders_are_not_secrets_in_any_wrapper() {
+    let set = rules();
+    let not_secrets = [
+        "${DB_PASSWORD}",
+        "$DB_PASSWORD",
+        "%(db_password)s",
+        "{{ .Values.db.password }}",
+        "os.environ['DB_PASSWORD']",
+        "process.env.DB_PASSWORD",
+        "os.getenv('DB_PASSWORD')",
+        "load_secret('db')",
+        "config.get('db.password')",
+        "/etc/app/secrets/db-password.txt",
+        "./secrets/db_password",
+        "https://vault.corp.example/v1/secret/db",
+        "<your-password-here>",
+        "changeme",
+        "your_api_key_here",
+    ];
+    let wrappers: [fn(&str, &str) -> String; 5] = [
+        |k, v| format!("{}={v}\n", k.to_uppercase()),
+        |k, v| format!("{k}: \"{v}\"\n"),
+        |k, v| format!("{{\"{k}\": \"{v}\"}}\n"),
+        |k, v| format!("{k} = \"{v}\"\n"),
+        |k, v| format!("<{k}>{v}</{k}>\n"),
+    ];
+    let keys = ["password", "db_password", "api_key", "client_secret", "auth_token"];
+    for key in keys {
+        for wrap in &wrappers {
+            let real = base62(u64::from(key.len() as u8) * 31 + 7, 24);
+            let text = wrap(key, &real);
+            assert!(
+                report(&set, &text).iter().any(|(_, s)| s == &real),
+                "a random value is found: {text:?} -> {:?}",
+                report(&set, &text)
+            );
+            for value in not_secrets {
+                let text = wrap(key, value);
+                let found = report(&set, &text);
+                assert!(found.is_empty(), "{text:?} is not a secret, reported as {found:?}");
+            }
+        }
+    }
+}
