@@ -792,3 +792,132 @@ fn every_builtin_verifier_is_verified_and_invalid_against_its_double() {
         assert_eq!(answered, providers, "providers without a {want} finding");
     }
 }
+
+/// A fresh 2048-bit RSA key made by `openssl`: its PKCS#8 PEM and its public
+/// key as PKCS#1 DER (what `ring` verifies with).
+fn rsa_key(dir: &Path, name: &str) -> (String, Vec<u8>) {
+    let key = dir.join(format!("{name}.pem"));
+    let public = dir.join(format!("{name}.der"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&key)
+        .output()
+        .expect("openssl runs");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let out = std::process::Command::new("openssl")
+        .args(["rsa", "-RSAPublicKey_out", "-outform", "DER", "-in"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&public)
+        .output()
+        .expect("openssl runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (
+        std::fs::read_to_string(&key).expect("key"),
+        std::fs::read(&public).expect("public key"),
+    )
+}
+
+/// A Google token endpoint that knows one account's public key: a JWT bearer
+/// grant whose assertion verifies (RS256, that account, Google's audience)
+/// gets an access token, any other `invalid_grant`, as Google documents.
+fn google_token_endpoint(email: &'static str, public: Vec<u8>) -> Server {
+    Server::start(move |r: &Request, _| {
+        let form: BTreeMap<&str, &str> = r.body.split('&').filter_map(|kv| kv.split_once('=')).collect();
+        let bad = Reply::json(
+            400,
+            r#"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#,
+        );
+        if form.get("grant_type") != Some(&"urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer") {
+            return Reply::json(400, r#"{"error":"unsupported_grant_type"}"#);
+        }
+        let Some(jwt) = form.get("assertion") else { return bad };
+        let Some((signed, signature)) = jwt.rsplit_once('.') else {
+            return bad;
+        };
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let Ok(signature) = b64.decode(signature) else {
+            return bad;
+        };
+        let key = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, &public);
+        if key.verify(signed.as_bytes(), &signature).is_err() {
+            return bad;
+        }
+        let claims: Value = signed
+            .split('.')
+            .nth(1)
+            .and_then(|c| b64.decode(c).ok())
+            .and_then(|c| serde_json::from_slice(&c).ok())
+            .unwrap_or_default();
+        if claims["iss"] != email || claims["aud"] != "https://oauth2.googleapis.com/token" {
+            return bad;
+        }
+        Reply::json(
+            200,
+            r#"{"access_token":"test-access","expires_in":3599,"token_type":"Bearer"}"#,
+        )
+    })
+}
+
+#[test]
+fn a_service_account_key_is_checked_with_a_signed_jwt_and_never_sent() {
+    let keys = tempfile::tempdir().expect("temp dir");
+    let (live, live_public) = rsa_key(keys.path(), "live");
+    let (deleted, _) = rsa_key(keys.path(), "deleted");
+    let email = "deployer@billing-prod-381207.iam.gserviceaccount.com";
+    let server = google_token_endpoint(email, live_public);
+    // Google's own field order (the e-mail after the key) and a file whose
+    // fields were sorted (the e-mail before it).
+    let escaped = |pem: &str| pem.replace('\n', "\\n");
+    let google_order = format!(
+        "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"billing-prod-381207\",\n  \"private_key_id\": \
+         \"{}\",\n  \"private_key\": \"{}\",\n  \"client_email\": \"{email}\",\n  \"token_uri\": \
+         \"https://oauth2.googleapis.com/token\"\n}}\n",
+        "a4c1".repeat(10),
+        escaped(&live)
+    );
+    let sorted = format!(
+        "{{\"client_email\":\"{email}\",\"client_id\":\"104729384756102938475\",\"private_key\":\"{}\",\
+         \"private_key_id\":\"{}\",\"type\":\"service_account\"}}\n",
+        escaped(&deleted),
+        "7fd1".repeat(10)
+    );
+    let dir = tree(&[("live.json".into(), google_order), ("deleted.json".into(), sorted)]);
+    let o = run(
+        dir.path(),
+        &format!("gcp={}", server.url()),
+        &["scan", "--verify", "--format", "json", "."],
+    );
+    let doc = json(&o);
+    let verdict = |file: &str| -> Value {
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| {
+                f["rule_id"] == "gcp-service-account-private-key"
+                    && f["locations"][0]["path"].as_str().is_some_and(|p| p.ends_with(file))
+            })
+            .map(|f| f["verification"].clone())
+            .unwrap_or_else(|| panic!("no private-key finding in {file}: {doc:#}"))
+    };
+    assert_eq!(verdict("live.json")["status"], "verified", "{doc:#}");
+    assert_eq!(verdict("deleted.json")["status"], "invalid", "{doc:#}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "one request per key");
+    for request in &requests {
+        assert_eq!(request.method, "POST");
+        // The key never leaves: no line of either key's body is in a request.
+        for pem in [&live, &deleted] {
+            let line = pem.lines().nth(5).expect("a body line");
+            assert!(!carries(request, line), "a key's body was sent: {}", request.body);
+        }
+    }
+}

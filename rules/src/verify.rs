@@ -185,7 +185,19 @@ impl VerifySpec {
                     return Err("kind = \"aws-sigv4\" needs the regex group (?P<key_id>...)".into());
                 }
             }
-            VerifyKind::GcpServiceAccount | VerifyKind::Http => {}
+            VerifyKind::GcpServiceAccount => {
+                if !has_group("client_email") && !has_group("client_email_before") {
+                    return Err(
+                        "kind = \"gcp-service-account\" needs the regex group (?P<client_email>...) (or \
+                         client_email_before, for key files whose fields are sorted)"
+                            .into(),
+                    );
+                }
+                if self.method != Method::Post {
+                    return Err("kind = \"gcp-service-account\" posts to the token endpoint: method = \"POST\"".into());
+                }
+            }
+            VerifyKind::Http => {}
         }
         if !self.url.starts_with("https://") {
             return Err(format!("url {:?} must start with https://", self.url));

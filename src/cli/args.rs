@@ -135,26 +135,59 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Flags every scanning command shares: output, rules, config, baseline.
-#[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+/// How the report is written: the scanning commands and `hush merge` share
+/// these flags (defined once here).
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also write a report in FORMAT to FILE, from the same scan; repeatable
-    /// (`--report sarif=hush.sarif --report markdown=summary.md`).
+    /// Also write a report in FORMAT to FILE, from the same findings;
+    /// repeatable (`--report sarif=hush.sarif --report markdown=summary.md`).
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
     pub reports: Vec<(Format, PathBuf)>,
-    /// Print secrets in full instead of masked (`ghp_…(40)`).
+    /// Print secrets in full instead of masked (`ghp_…(40)`); `hush merge`
+    /// prints what its inputs hold (another scanner's report, or shards run
+    /// with --show-secrets).
     #[arg(long)]
     pub show_secrets: bool,
     /// Allow --show-secrets with an HTML report (`--format html`, `--report
     /// html=FILE`), which is refused otherwise: the page is made to be passed around.
     #[arg(long)]
     pub allow_secrets_in_html: bool,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Which findings are reported and what the run exits with: shared by the
+/// scanning commands and `hush merge`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutcomeArgs {
+    /// Findings in this baseline are reported as known and do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit code when new findings are reported.
+    #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
+    pub exit_code: i32,
+    /// Report only findings of at least this severity.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Report only findings of at least this confidence.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub min_confidence: Option<Confidence>,
+}
+
+/// Flags every scanning command shares: output, rules, config, baseline.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub outcome: OutcomeArgs,
     /// Worker threads (0: one per CPU).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -167,9 +200,6 @@ pub struct ReportArgs {
     /// provider rules [or `skip_binary = true` in .hush.toml].
     #[arg(long)]
     pub skip_binary: bool,
-    /// When to colour the text report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
     /// Name every skipped file and why.
     #[arg(short, long)]
     pub verbose: bool,
@@ -179,26 +209,14 @@ pub struct ReportArgs {
     /// Read settings from FILE instead of `.hush.toml` at the scan root.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Findings in this baseline are reported as known and do not fail the scan.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
     /// Write every finding to this baseline file (its salt is kept if it exists)
     /// and exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Exit code when new findings are reported.
-    #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
-    pub exit_code: i32,
     /// Exit 2 when any content could not be read (a file in a tree, an archive
     /// member, a git object, an image layer), not only a named input.
     #[arg(long)]
     pub strict: bool,
-    /// Report only findings of at least this severity.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
-    pub min_severity: Option<Severity>,
-    /// Report only findings of at least this confidence.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
-    pub min_confidence: Option<Confidence>,
     #[command(flatten)]
     pub selection: RuleSelection,
     #[command(flatten)]
@@ -385,25 +403,10 @@ pub struct MergeArgs {
     /// Reports to merge; the kind of each is told by its content.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to FILE instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Also write a report in FORMAT to FILE; repeatable.
-    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report_target)]
-    pub reports: Vec<(Format, PathBuf)>,
-    /// Print secrets in full where the inputs hold them (another scanner's
-    /// report, or shards run with --show-secrets).
-    #[arg(long)]
-    pub show_secrets: bool,
-    /// Allow --show-secrets with an HTML report, which is refused otherwise.
-    #[arg(long)]
-    pub allow_secrets_in_html: bool,
-    /// When to colour the text report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub outcome: OutcomeArgs,
     /// No summary on stderr (errors are still printed).
     #[arg(short, long)]
     pub quiet: bool,
@@ -411,18 +414,6 @@ pub struct MergeArgs {
     /// in the current directory.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Findings in this baseline are reported as known and do not fail.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Exit code when new findings are reported.
-    #[arg(long, value_name = "N", default_value_t = EXIT_FINDINGS)]
-    pub exit_code: i32,
-    /// Report only findings of at least this severity.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
-    pub min_severity: Option<Severity>,
-    /// Report only findings of at least this confidence.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
-    pub min_confidence: Option<Confidence>,
 }
 
 /// `--shard`: which part of the work this run does.

@@ -34,24 +34,16 @@ pub(super) fn merge(args: &MergeArgs) -> Result<i32> {
 /// The session's flags for a merge: its own, and nothing that scans.
 fn as_report_args(args: &MergeArgs) -> ReportArgs {
     ReportArgs {
-        format: args.format,
-        output: args.output.clone(),
-        reports: args.reports.clone(),
-        show_secrets: args.show_secrets,
-        allow_secrets_in_html: args.allow_secrets_in_html,
+        out: args.out.clone(),
+        outcome: args.outcome.clone(),
         threads: 1,
         max_decode_depth: None,
         skip_binary: false,
-        color: args.color,
         verbose: false,
         quiet: args.quiet,
         config: args.config.clone(),
-        baseline: args.baseline.clone(),
         write_baseline: None,
-        exit_code: args.exit_code,
         strict: false,
-        min_severity: args.min_severity,
-        min_confidence: args.min_confidence,
         selection: RuleSelection {
             rules: Vec::new(),
             disable: Vec::new(),

@@ -136,8 +136,8 @@ pub(super) fn report(
     started: Instant,
 ) -> Result<i32> {
     outcome.findings.retain(|f| {
-        args.min_severity.is_none_or(|min| f.severity >= min)
-            && args.min_confidence.is_none_or(|min| f.confidence >= min)
+        args.outcome.min_severity.is_none_or(|min| f.severity >= min)
+            && args.outcome.min_confidence.is_none_or(|min| f.confidence >= min)
             && (!args.verify.only_verified
                 || f.verification
                     .as_ref()
@@ -145,28 +145,28 @@ pub(super) fn report(
     });
     apply_baseline(args, baseline, &mut outcome)?;
 
-    let color = match args.color {
+    let color = match args.out.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.is_none()
+            args.out.output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
     let report = ReportOptions {
-        show_secrets: args.show_secrets,
+        show_secrets: args.out.show_secrets,
         color,
     };
-    let buffer = render(args.format, &outcome, report)?;
-    match &args.output {
+    let buffer = render(args.out.format, &outcome, report)?;
+    match &args.out.output {
         Some(path) => std::fs::write(path, &buffer).with_context(|| format!("--output {}", path.display()))?,
         None => {
             ignore_broken_pipe(std::io::stdout().lock().write_all(&buffer))?;
         }
     }
     let plain = ReportOptions { color: false, ..report };
-    for (format, path) in &args.reports {
+    for (format, path) in &args.out.reports {
         let buffer = render(*format, &outcome, plain)?;
         std::fs::write(path, &buffer).with_context(|| format!("--report {}", path.display()))?;
     }
@@ -178,8 +178,8 @@ pub(super) fn report(
 /// page is made to be mailed and uploaded, so whole secrets in it must be asked
 /// for twice. Checked before scanning, so the mistake costs nothing.
 pub(super) fn refuse_secrets_in_html(args: &ReportArgs) -> Result<()> {
-    let html = args.format == Format::Html || args.reports.iter().any(|(f, _)| *f == Format::Html);
-    if args.show_secrets && html && !args.allow_secrets_in_html {
+    let html = args.out.format == Format::Html || args.out.reports.iter().any(|(f, _)| *f == Format::Html);
+    if args.out.show_secrets && html && !args.out.allow_secrets_in_html {
         anyhow::bail!(
             "--show-secrets with an HTML report (--format html or --report html=FILE) would put whole \
              secrets in a file made to be passed around; add --allow-secrets-in-html if that is intended"
@@ -194,7 +194,7 @@ pub(super) fn refuse_secrets_in_html(args: &ReportArgs) -> Result<()> {
 fn exit_code(outcome: &ScanOutcome, args: &ReportArgs) -> i32 {
     let stats = &outcome.stats;
     if outcome.findings.iter().any(|f| !f.known) {
-        args.exit_code
+        args.outcome.exit_code
     } else if stats.input_unread() || (args.strict && !stats.errors.is_empty()) {
         EXIT_ERROR
     } else {
@@ -236,7 +236,8 @@ fn apply_baseline(args: &ReportArgs, baseline: Option<&Baseline>, outcome: &mut 
 
 /// The baseline to read: `--baseline`, else the config's `baseline`.
 pub(super) fn baseline_path(args: &ReportArgs, config: Option<&Config>) -> Option<std::path::PathBuf> {
-    args.baseline
+    args.outcome
+        .baseline
         .clone()
         .or_else(|| config.and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))))
 }

@@ -19,6 +19,7 @@
 
 mod aws;
 mod cache;
+mod gcp;
 pub mod overrides;
 pub mod request;
 
@@ -92,7 +93,9 @@ struct Check<'r> {
     spec: &'r VerifySpec,
     request: Prepared,
     secret: Vec<u8>,
-    key_id: Option<String>,
+    /// Who the secret signs for: the AWS access key id (SigV4) or the
+    /// service account's e-mail (a Google JWT).
+    identity: Option<String>,
     key: String,
     findings: Vec<usize>,
 }
@@ -122,14 +125,14 @@ pub fn verify(
             continue;
         };
         match plan(spec, finding, options) {
-            Ok((request, key_id)) => {
+            Ok((request, identity)) => {
                 let key = request.key(spec.kind, &finding.captures, &finding.secret);
                 let at = *by_key.entry(key.clone()).or_insert_with(|| {
                     checks.push(Check {
                         spec,
                         request,
                         secret: finding.secret.clone(),
-                        key_id,
+                        identity,
                         key,
                         findings: Vec::new(),
                     });
@@ -209,14 +212,7 @@ fn plan(spec: &VerifySpec, finding: &Finding, options: &VerifyOptions) -> Result
                 .clone()
                 .unwrap_or_else(|| "no side-effect-free check".into()));
         }
-        VerifyKind::GcpServiceAccount => {
-            return Err(
-                "not checked: exchanging a service-account key needs an RS256-signed JWT, which hush does not \
-                        sign yet; check it with `gcloud auth activate-service-account`"
-                    .into(),
-            )
-        }
-        VerifyKind::Http | VerifyKind::AwsSigv4 => {}
+        VerifyKind::Http | VerifyKind::AwsSigv4 | VerifyKind::GcpServiceAccount => {}
     }
     let request = request::prepare(
         spec,
@@ -225,18 +221,23 @@ fn plan(spec: &VerifySpec, finding: &Finding, options: &VerifyOptions) -> Result
         &options.overrides,
         options.allow_private,
     )?;
-    let key_id = if spec.kind == VerifyKind::AwsSigv4 {
-        let id = finding
+    let capture = |name: &str| {
+        finding
             .captures
             .iter()
-            .find(|(k, _)| k == "key_id")
+            .find(|(k, _)| k == name)
             .and_then(|(_, v)| String::from_utf8(v.clone()).ok())
-            .ok_or("no access key id was found with this secret")?;
-        Some(id)
-    } else {
-        None
     };
-    Ok((request, key_id))
+    let identity = match spec.kind {
+        VerifyKind::AwsSigv4 => Some(capture("key_id").ok_or("no access key id was found with this secret")?),
+        VerifyKind::GcpServiceAccount => Some(
+            capture("client_email")
+                .or_else(|| capture("client_email_before"))
+                .ok_or("no client_email was found next to this key in its key file")?,
+        ),
+        VerifyKind::Http | VerifyKind::Unsupported => None,
+    };
+    Ok((request, identity))
 }
 
 /// A provider's pace: the earliest time its next request may start.
@@ -357,8 +358,14 @@ fn check_one(
     loop {
         lane.wait_turn();
         let mut request = check.request.clone();
-        if let Some(key_id) = &check.key_id {
-            aws::sign(&mut request, key_id, &check.secret, &aws::amz_now());
+        match (spec.kind, &check.identity) {
+            (VerifyKind::AwsSigv4, Some(key_id)) => aws::sign(&mut request, key_id, &check.secret, &aws::amz_now()),
+            (VerifyKind::GcpServiceAccount, Some(email)) => {
+                if let Err(reason) = gcp::sign(&mut request, &check.secret, email, &spec.url) {
+                    return unknown(spec, reason);
+                }
+            }
+            _ => {}
         }
         sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let answer = match send(agent, &request) {

@@ -35,7 +35,7 @@ impl Prepared {
         h.update(self.body.as_deref().unwrap_or("").as_bytes());
         h.update([0]);
         // A signed request does not carry its secret: add it (and the captures).
-        if kind == VerifyKind::AwsSigv4 {
+        if matches!(kind, VerifyKind::AwsSigv4 | VerifyKind::GcpServiceAccount) {
             h.update(secret);
             for (k, v) in captures {
                 h.update(k.as_bytes());
