@@ -921,3 +921,59 @@ fn a_service_account_key_is_checked_with_a_signed_jwt_and_never_sent() {
         }
     }
 }
+
+/// 32 lowercase hex digits without a pattern, made here (a linear
+/// congruential walk from `seed`).
+fn hex32(seed: u32) -> String {
+    let mut state = seed;
+    (0..32)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            char::from(b"0123456789abcdef"[(state >> 28) as usize])
+        })
+        .collect()
+}
+
+#[test]
+fn a_key_of_another_region_is_asked_there_after_the_first_says_invalid() {
+    let dir = tree(&[("dd.env".into(), format!("DD_API_KEY={}\n", hex32(41)))]);
+    // The EU site knows the key; every other site answers as Datadog does for
+    // a key it does not know.
+    let eu = Server::start(|r: &Request, _| {
+        if r.path.starts_with("/api.datadoghq.eu/") {
+            Reply::json(200, r#"{"valid":true}"#)
+        } else {
+            Reply::json(403, r#"{"errors":["Forbidden"]}"#)
+        }
+    });
+    let o = run(
+        dir.path(),
+        &format!("datadog={}", eu.url()),
+        &["scan", "--verify", "--format", "json", "."],
+    );
+    let v = &verification(&json(&o))[0];
+    assert_eq!(v["status"], "verified", "{v}");
+    assert_eq!(v["details"]["region"], "api.datadoghq.eu", "{v}");
+    let paths: Vec<String> = eu.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/api/v1/validate", "/api.datadoghq.eu/api/v1/validate"]);
+    // Unknown everywhere: invalid, after asking each region once.
+    let nowhere = Server::start(|_, _| Reply::json(403, r#"{"errors":["Forbidden"]}"#));
+    let o = run(
+        dir.path(),
+        &format!("datadog={}", nowhere.url()),
+        &["scan", "--verify", "--format", "json", "."],
+    );
+    let v = &verification(&json(&o))[0];
+    assert_eq!(v["status"], "invalid", "{v}");
+    assert!(v["reason"].as_str().unwrap().contains("in all 7 regions"), "{v}");
+    assert_eq!(nowhere.requests().len(), 7);
+    // A key the first region accepts is asked nowhere else.
+    let us = Server::start(|_, _| Reply::json(200, r#"{"valid":true}"#));
+    let o = run(
+        dir.path(),
+        &format!("datadog={}", us.url()),
+        &["scan", "--verify", "--format", "json", "."],
+    );
+    assert_eq!(verification(&json(&o))[0]["status"], "verified");
+    assert_eq!(us.requests().len(), 1);
+}

@@ -147,6 +147,12 @@ pub struct VerifySpec {
     pub reason: Option<String>,
     /// The provider's page for revoking the credential (added to the remediation).
     pub revoke: Option<String>,
+    /// Other regions of the same API (`https://api.eu.mailgun.net`): origins
+    /// asked the same path, in order, only when the URL's own host answers
+    /// `invalid` (a key of an EU account is unknown to the US API). Verified
+    /// by the first that accepts it; invalid only when every region rejects it.
+    #[serde(default)]
+    pub regions: Vec<String>,
 }
 
 impl VerifySpec {
@@ -201,6 +207,15 @@ impl VerifySpec {
         }
         if !self.url.starts_with("https://") {
             return Err(format!("url {:?} must start with https://", self.url));
+        }
+        for region in &self.regions {
+            let host = region.strip_prefix("https://").unwrap_or("");
+            if host.is_empty() || host.contains(['/', '{', '?', '#']) {
+                return Err(format!("region {region:?} must be an https:// origin (no path)"));
+            }
+        }
+        if !self.regions.is_empty() && (self.kind != VerifyKind::Http || self.host_from_data()) {
+            return Err("regions need kind = \"http\" and a fixed host".into());
         }
         let mut templates: Vec<(&str, &str)> = vec![("url", &self.url)];
         templates.extend(self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -326,6 +341,26 @@ mod tests {
         assert_eq!(v.verified[0].status, vec![200]);
         assert_eq!(v.invalid[0].status, vec![401]);
         assert!(!v.host_from_data());
+    }
+
+    #[test]
+    fn regions_are_https_origins_of_a_fixed_host_http_verifier() {
+        let ok = spec("regions = [\"https://api.eu.example.com\"]");
+        assert_eq!(ok.check(Some("(?P<secret>a)")), Ok(()));
+        for bad in ["https://api.eu.example.com/v1", "http://api.eu.example.com", "https://"] {
+            let err = spec(&format!("regions = [\"{bad}\"]"))
+                .check(Some("(?P<secret>a)"))
+                .unwrap_err();
+            assert!(err.contains("origin"), "{bad}: {err}");
+        }
+        let from_data = VerifySpec {
+            url: "https://{host}/api".into(),
+            ..ok
+        };
+        assert!(from_data
+            .check(Some("(?P<host>[a-z.]+):(?P<secret>x)"))
+            .unwrap_err()
+            .contains("fixed host"));
     }
 
     #[test]

@@ -96,6 +96,9 @@ struct Check<'r> {
     /// Who the secret signs for: the AWS access key id (SigV4) or the
     /// service account's e-mail (a Google JWT).
     identity: Option<String>,
+    /// The same request to the verifier's other regions, asked in order when
+    /// the first answer is `invalid`.
+    regional: Vec<Prepared>,
     key: String,
     findings: Vec<usize>,
 }
@@ -125,7 +128,7 @@ pub fn verify(
             continue;
         };
         match plan(spec, finding, options) {
-            Ok((request, identity)) => {
+            Ok((request, identity, regional)) => {
                 let key = request.key(spec.kind, &finding.captures, &finding.secret);
                 let at = *by_key.entry(key.clone()).or_insert_with(|| {
                     checks.push(Check {
@@ -133,6 +136,7 @@ pub fn verify(
                         request,
                         secret: finding.secret.clone(),
                         identity,
+                        regional,
                         key,
                         findings: Vec::new(),
                     });
@@ -203,8 +207,14 @@ fn unknown(spec: &VerifySpec, reason: String) -> Verification {
     }
 }
 
-/// The request for one finding, or the reason there is none.
-fn plan(spec: &VerifySpec, finding: &Finding, options: &VerifyOptions) -> Result<(Prepared, Option<String>), String> {
+/// The request for one finding (the identity a signed request signs for,
+/// and the same request to the verifier's other regions), or the reason there
+/// is none.
+fn plan(
+    spec: &VerifySpec,
+    finding: &Finding,
+    options: &VerifyOptions,
+) -> Result<(Prepared, Option<String>, Vec<Prepared>), String> {
     match spec.kind {
         VerifyKind::Unsupported => {
             return Err(spec
@@ -237,7 +247,12 @@ fn plan(spec: &VerifySpec, finding: &Finding, options: &VerifyOptions) -> Result
         ),
         VerifyKind::Http | VerifyKind::Unsupported => None,
     };
-    Ok((request, identity))
+    let regional = spec
+        .regions
+        .iter()
+        .map(|origin| request::prepare_regional(spec, origin, &finding.secret, &finding.captures, &options.overrides))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((request, identity, regional))
 }
 
 /// A provider's pace: the earliest time its next request may start.
@@ -345,10 +360,46 @@ fn send(agent: &ureq::Agent, request: &Prepared) -> Result<Answer, ureq::Error> 
     Ok(Answer { status, headers, body })
 }
 
-/// One check, with its retries after 429s.
+/// One check: its request and, after an `invalid`, its other regions.
 fn check_one(
     agent: &ureq::Agent,
     check: &Check,
+    lane: &Lane,
+    timeout: Duration,
+    sent: &std::sync::atomic::AtomicUsize,
+) -> Verification {
+    let first = ask(agent, check, &check.request, lane, timeout, sent);
+    if first.status != VerifyStatus::Invalid || check.regional.is_empty() {
+        return first;
+    }
+    // A key the first region does not know may belong to another region's
+    // account: verified by the first that accepts it, invalid only if all
+    // reject it, unknown if one could not say.
+    for regional in &check.regional {
+        let mut verdict = ask(agent, check, regional, lane, timeout, sent);
+        match verdict.status {
+            VerifyStatus::Verified => {
+                verdict.details.insert(0, ("region".to_owned(), regional.host.clone()));
+                return verdict;
+            }
+            VerifyStatus::Unknown => {
+                verdict.reason = format!("{} (region {})", verdict.reason, regional.host);
+                return verdict;
+            }
+            VerifyStatus::Invalid => {}
+        }
+    }
+    Verification {
+        reason: format!("{} in all {} regions", first.reason, check.regional.len() + 1),
+        ..first
+    }
+}
+
+/// One request of a check, with its retries after 429s.
+fn ask(
+    agent: &ureq::Agent,
+    check: &Check,
+    prepared: &Prepared,
     lane: &Lane,
     timeout: Duration,
     sent: &std::sync::atomic::AtomicUsize,
@@ -357,7 +408,7 @@ fn check_one(
     let mut attempt = 0;
     loop {
         lane.wait_turn();
-        let mut request = check.request.clone();
+        let mut request = prepared.clone();
         match (spec.kind, &check.identity) {
             (VerifyKind::AwsSigv4, Some(key_id)) => aws::sign(&mut request, key_id, &check.secret, &aws::amz_now()),
             (VerifyKind::GcpServiceAccount, Some(email)) => {

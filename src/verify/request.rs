@@ -186,6 +186,35 @@ pub fn prepare(
     })
 }
 
+/// The request of `spec` sent to another region: `origin` (an https origin of
+/// the same API) in place of the URL's own. Under a test override the request
+/// goes to the override's URL with the region's host as the first path
+/// segment (`http://127.0.0.1:8123/api.eu.mailgun.net/v4/domains`).
+pub fn prepare_regional(
+    spec: &VerifySpec,
+    origin: &str,
+    secret: &[u8],
+    captures: &[(String, Vec<u8>)],
+    overrides: &Overrides,
+) -> Result<Prepared, String> {
+    let rest = spec.url.strip_prefix("https://").unwrap_or(&spec.url);
+    let path = &rest[rest.find('/').unwrap_or(rest.len())..];
+    let regional = VerifySpec {
+        url: format!("{}{path}", origin.trim_end_matches('/')),
+        ..spec.clone()
+    };
+    let mut prepared = prepare(&regional, secret, captures, overrides, false)?;
+    let region_host = origin.trim_start_matches("https://").trim_end_matches('/').to_owned();
+    if let Some(base) = overrides.get(&spec.provider) {
+        let base = base.trim_end_matches('/');
+        if let Some(tail) = prepared.url.strip_prefix(base) {
+            prepared.url = format!("{base}/{region_host}{tail}");
+        }
+    }
+    prepared.host = region_host;
+    Ok(prepared)
+}
+
 /// Refuses a host from scanned data that is, or resolves to, a private,
 /// loopback, link-local or otherwise internal address.
 fn check_public(authority: &str) -> Result<(), String> {
