@@ -26,13 +26,19 @@ pub enum Validator {
     /// At least one ASCII letter and one ASCII digit: random keys of 16 or more
     /// characters nearly always hold both; words, identifiers and numbers do not.
     LettersAndDigits,
+    /// Base58Check (Bitcoin's alphabet): the last 4 decoded bytes are the first 4
+    /// of SHA-256(SHA-256(the rest)): Bitcoin WIF keys, BIP-32 extended keys.
+    Base58check,
 }
 
 impl Validator {
     /// Whether this check is a checksum over random characters (a value that
     /// passes it was made by the provider's generator, or by someone who ran it).
     pub fn is_checksum(self) -> bool {
-        matches!(self, Validator::GithubCrc32 | Validator::GitlabRoutableCrc)
+        matches!(
+            self,
+            Validator::GithubCrc32 | Validator::GitlabRoutableCrc | Validator::Base58check
+        )
     }
 
     /// Whether `secret` passes this check.
@@ -46,7 +52,43 @@ impl Validator {
             Validator::LettersAndDigits => {
                 secret.iter().any(u8::is_ascii_alphabetic) && secret.iter().any(u8::is_ascii_digit)
             }
+            Validator::Base58check => base58check_ok(secret),
         }
+    }
+}
+
+const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/// `text` decoded from base58 (Bitcoin's alphabet), or `None` for a character
+/// outside it. Each leading `1` is a leading zero byte.
+fn base58_decode(text: &[u8]) -> Option<Vec<u8>> {
+    let mut value: Vec<u8> = Vec::with_capacity(text.len());
+    for &c in text {
+        let mut carry = BASE58.iter().position(|&a| a == c)? as u32;
+        for byte in value.iter_mut().rev() {
+            carry += u32::from(*byte) * 58;
+            *byte = (carry & 0xff) as u8;
+            carry >>= 8;
+        }
+        while carry > 0 {
+            value.insert(0, (carry & 0xff) as u8);
+            carry >>= 8;
+        }
+    }
+    let zeros = text.iter().take_while(|&&c| c == b'1').count();
+    let mut out = vec![0; zeros];
+    out.extend(value);
+    Some(out)
+}
+
+fn base58check_ok(secret: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    match base58_decode(secret) {
+        Some(bytes) if bytes.len() > 4 => {
+            let (payload, sum) = bytes.split_at(bytes.len() - 4);
+            Sha256::digest(Sha256::digest(payload))[..4] == *sum
+        }
+        _ => false,
     }
 }
 
@@ -174,6 +216,54 @@ fn base64_text_ok(secret: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `payload` and its Base58Check checksum, encoded (the test's own encoder).
+    fn base58check(payload: &[u8]) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        let mut bytes = payload.to_vec();
+        bytes.extend_from_slice(&Sha256::digest(Sha256::digest(payload))[..4]);
+        let mut digits: Vec<u8> = Vec::new(); // base58 digits, least significant first
+        for &byte in &bytes {
+            let mut carry = u32::from(byte);
+            for d in &mut digits {
+                carry += u32::from(*d) << 8;
+                *d = (carry % 58) as u8;
+                carry /= 58;
+            }
+            while carry > 0 {
+                digits.push((carry % 58) as u8);
+                carry /= 58;
+            }
+        }
+        let zeros = bytes.iter().take_while(|&&b| b == 0).count();
+        let mut out = vec![b'1'; zeros];
+        out.extend(digits.iter().rev().map(|&d| BASE58[usize::from(d)]));
+        out
+    }
+
+    #[test]
+    fn base58_decodes_leading_ones_as_zero_bytes() {
+        assert_eq!(base58_decode(b"1"), Some(vec![0]));
+        assert_eq!(base58_decode(b"2"), Some(vec![1]));
+        assert_eq!(base58_decode(b"21"), Some(vec![58]));
+        assert_eq!(base58_decode(b"11z"), Some(vec![0, 0, 57]));
+        assert_eq!(base58_decode(b"0OIl"), None, "not in the alphabet");
+    }
+
+    #[test]
+    fn base58check_accepts_its_checksum_and_rejects_a_changed_character() {
+        // A WIF-shaped payload: version 0x80, 32 key bytes, the compressed flag.
+        let mut payload = vec![0x80];
+        payload.extend((0..32u8).map(|i| i.wrapping_mul(97).wrapping_add(13)));
+        payload.push(1);
+        let mut key = base58check(&payload);
+        assert!(matches!(key[0], b'K' | b'L'), "{}", String::from_utf8_lossy(&key));
+        assert!(Validator::Base58check.check(&key));
+        let last = key.len() - 1;
+        key[last] = if key[last] == b'2' { b'3' } else { b'2' };
+        assert!(!Validator::Base58check.check(&key));
+        assert!(!Validator::Base58check.check(b"1111"), "too short for a checksum");
+    }
 
     #[test]
     fn checksum_matches_the_published_test_vector() {
