@@ -29,6 +29,9 @@ pub enum Validator {
     /// Base58Check (Bitcoin's alphabet): the last 4 decoded bytes are the first 4
     /// of SHA-256(SHA-256(the rest)): Bitcoin WIF keys, BIP-32 extended keys.
     Base58check,
+    /// A Solana keypair: 64 bytes (a JSON array of 64 numbers, or base58) whose
+    /// last 32 are the Ed25519 public key of the first 32.
+    SolanaKeypair,
 }
 
 impl Validator {
@@ -37,7 +40,7 @@ impl Validator {
     pub fn is_checksum(self) -> bool {
         matches!(
             self,
-            Validator::GithubCrc32 | Validator::GitlabRoutableCrc | Validator::Base58check
+            Validator::GithubCrc32 | Validator::GitlabRoutableCrc | Validator::Base58check | Validator::SolanaKeypair
         )
     }
 
@@ -53,6 +56,7 @@ impl Validator {
                 secret.iter().any(u8::is_ascii_alphabetic) && secret.iter().any(u8::is_ascii_digit)
             }
             Validator::Base58check => base58check_ok(secret),
+            Validator::SolanaKeypair => solana_keypair_ok(secret),
         }
     }
 }
@@ -79,6 +83,30 @@ fn base58_decode(text: &[u8]) -> Option<Vec<u8>> {
     let mut out = vec![0; zeros];
     out.extend(value);
     Some(out)
+}
+
+/// The bytes of `[n, n, ...]` (each 0-255), or `None`.
+fn byte_array(text: &[u8]) -> Option<Vec<u8>> {
+    let inner = std::str::from_utf8(text)
+        .ok()?
+        .trim()
+        .strip_prefix('[')?
+        .strip_suffix(']')?;
+    inner.split(',').map(|n| n.trim().parse::<u8>().ok()).collect()
+}
+
+fn solana_keypair_ok(secret: &[u8]) -> bool {
+    let bytes = if secret.first() == Some(&b'[') {
+        byte_array(secret)
+    } else {
+        base58_decode(secret)
+    };
+    match bytes {
+        Some(b) if b.len() == 64 => {
+            ring::signature::Ed25519KeyPair::from_seed_and_public_key(&b[..32], &b[32..]).is_ok()
+        }
+        _ => false,
+    }
 }
 
 fn base58check_ok(secret: &[u8]) -> bool {
@@ -222,8 +250,13 @@ mod tests {
         use sha2::{Digest, Sha256};
         let mut bytes = payload.to_vec();
         bytes.extend_from_slice(&Sha256::digest(Sha256::digest(payload))[..4]);
+        base58(&bytes)
+    }
+
+    /// `bytes` in base58 (the test's own encoder).
+    fn base58(bytes: &[u8]) -> Vec<u8> {
         let mut digits: Vec<u8> = Vec::new(); // base58 digits, least significant first
-        for &byte in &bytes {
+        for &byte in bytes {
             let mut carry = u32::from(byte);
             for d in &mut digits {
                 carry += u32::from(*d) << 8;
@@ -239,6 +272,29 @@ mod tests {
         let mut out = vec![b'1'; zeros];
         out.extend(digits.iter().rev().map(|&d| BASE58[usize::from(d)]));
         out
+    }
+
+    #[test]
+    fn a_solana_keypair_holds_the_public_key_of_its_seed() {
+        let seed: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(71).wrapping_add(5)).collect();
+        let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed).expect("a seed");
+        let mut bytes = seed.clone();
+        bytes.extend_from_slice(ring::signature::KeyPair::public_key(&pair).as_ref());
+        let array = |b: &[u8]| {
+            let numbers: Vec<String> = b.iter().map(u8::to_string).collect();
+            format!("[{}]", numbers.join(", "))
+        };
+        assert!(Validator::SolanaKeypair.check(array(&bytes).as_bytes()));
+        assert!(Validator::SolanaKeypair.check(&base58(&bytes)));
+        let mut other = bytes.clone();
+        other[63] ^= 1;
+        assert!(!Validator::SolanaKeypair.check(array(&other).as_bytes()));
+        assert!(!Validator::SolanaKeypair.check(&base58(&other)));
+        assert!(
+            !Validator::SolanaKeypair.check(array(&bytes[..63]).as_bytes()),
+            "63 bytes"
+        );
+        assert!(!Validator::SolanaKeypair.check(b"[256, 1]"));
     }
 
     #[test]
