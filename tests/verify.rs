@@ -922,21 +922,9 @@ fn a_service_account_key_is_checked_with_a_signed_jwt_and_never_sent() {
     }
 }
 
-/// 32 lowercase hex digits without a pattern, made here (a linear
-/// congruential walk from `seed`).
-fn hex32(seed: u32) -> String {
-    let mut state = seed;
-    (0..32)
-        .map(|_| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            char::from(b"0123456789abcdef"[(state >> 28) as usize])
-        })
-        .collect()
-}
-
 #[test]
 fn a_key_of_another_region_is_asked_there_after_the_first_says_invalid() {
-    let dir = tree(&[("dd.env".into(), format!("DD_API_KEY={}\n", hex32(41)))]);
+    let dir = tree(&[("dd.env".into(), format!("DD_API_KEY={}\n", crate::common::hex(41, 32)))]);
     // The EU site knows the key; every other site answers as Datadog does for
     // a key it does not know.
     let eu = Server::start(|r: &Request, _| {

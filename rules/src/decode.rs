@@ -231,18 +231,17 @@ impl Decoder {
         self.search_binary(matcher, out);
         // Line by line: each decoded line is searched (and decoded further)
         // and dropped before the next is made, so the stage holds one line's
-        // text at a time, not every decoded line of an 8 MiB chunk.
+        // text at a time, not every decoded line of a chunk.
         let runs = std::mem::take(&mut self.runs);
-        let mut next = 0;
-        while next < runs.len() && budget > 0 {
-            let (start, end) = line_around(hay, runs[next].input.start);
-            let last = next + runs[next..].partition_point(|r| r.input.start < end);
-            if end - start <= MAX_LINE {
-                let text = substitute(hay, start..end, &runs[next..last]);
+        for (line, group) in lines_with_runs(hay, &runs) {
+            if budget == 0 {
+                break;
+            }
+            if line.len() <= MAX_LINE {
+                let text = substitute(hay, line, &runs[group]);
                 budget = budget.saturating_sub(text.text.len());
                 self.search(matcher, &text, depth - 1, &mut budget, &[], out);
             }
-            next = last;
         }
         self.runs = runs;
         self.runs.clear();
@@ -345,18 +344,30 @@ impl Decoder {
     fn decode_lines(&mut self, hay: &[u8], budget: &mut usize, out: &mut Vec<DecodedText>) {
         self.runs.clear();
         find_runs(hay, &mut self.runs, &mut self.binary, &mut self.scratch);
-        let mut next = 0;
-        while next < self.runs.len() && *budget > 0 {
-            let (start, end) = line_around(hay, self.runs[next].input.start);
-            let last = next + self.runs[next..].partition_point(|r| r.input.start < end);
-            if end - start <= MAX_LINE {
-                let text = substitute(hay, start..end, &self.runs[next..last]);
+        for (line, group) in lines_with_runs(hay, &self.runs) {
+            if *budget == 0 {
+                break;
+            }
+            if line.len() <= MAX_LINE {
+                let text = substitute(hay, line, &self.runs[group]);
                 *budget = budget.saturating_sub(text.text.len());
                 out.push(text);
             }
-            next = last;
         }
     }
+}
+
+/// The lines of `hay` that hold runs, in order: each line's bytes (without
+/// its `\n`) and the range of `runs` (sorted by start) that lie in it.
+fn lines_with_runs<'a>(hay: &'a [u8], runs: &'a [Run]) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + 'a {
+    let mut next = 0;
+    std::iter::from_fn(move || {
+        let run = runs.get(next)?;
+        let (start, end) = line_around(hay, run.input.start);
+        let first = next;
+        next += runs[next..].partition_point(|r| r.input.start < end);
+        Some((start..end, first..next))
+    })
 }
 
 /// The line holding byte `at` of `hay`: (start, end), without its `\n`.

@@ -34,7 +34,7 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-pub use hush_testkit::{base62, github_token};
+pub use hush_testkit::{base62, github_token, hex};
 
 /// The JSON document `hush scan --format json` printed.
 pub fn json(o: &Output) -> serde_json::Value {

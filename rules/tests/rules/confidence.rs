@@ -91,43 +91,27 @@ fn every_default_rule_has_the_confidence_its_evidence_supports() {
 
 #[test]
 fn the_policy_rejects_a_keyword_context_rule_at_high_and_an_unexplained_low() {
-    let pack = r#"
-[[rules]]
-id = "acme-context-high"
-name = "Acme token next to its name"
-keywords = ["acme"]
-regex = '''acme_token\s*=\s*(?P<secret>[a-f0-9]{32})'''
-severity = "high"
-confidence = "high"
-remediation = "Rotate it at https://acme.example/tokens"
-
-[[rules]]
-id = "acme-prefixed"
-name = "Acme prefixed token"
-keywords = ["acme_"]
-regex = '''(?P<secret>acme_[a-f0-9]{32})'''
-severity = "high"
-confidence = "high"
-remediation = "Rotate it at https://acme.example/tokens"
-
-[[rules]]
-id = "acme-low"
-name = "Acme low"
-keywords = ["acmelow"]
-regex = '''acmelow=(?P<secret>[a-f0-9]{32})'''
-severity = "low"
-confidence = "low"
-remediation = "Rotate it at https://acme.example/tokens"
-"#;
-    // A hex value without a pattern, built here (a linear congruential walk).
-    let mut state: u32 = 0x2545_f491;
-    let value: String = (0..32)
-        .map(|_| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            char::from(b"0123456789abcdef"[(state >> 28) as usize])
-        })
-        .collect();
-    let mut specs = hush_rules::load_pack("acme.toml", pack).expect("pack parses");
+    // Three rules that differ in keyword, regex and level; one example each.
+    let rule = |id: &str, keyword: &str, regex: &str, confidence: &str| {
+        format!(
+            "[[rules]]\nid = \"{id}\"\nname = \"{id}\"\nkeywords = [\"{keyword}\"]\nregex = '''{regex}'''\n\
+             severity = \"high\"\nconfidence = \"{confidence}\"\n\
+             remediation = \"Rotate it at https://acme.example/tokens\"\n\n"
+        )
+    };
+    let pack = [
+        rule(
+            "acme-context-high",
+            "acme",
+            r"acme_token\s*=\s*(?P<secret>[a-f0-9]{32})",
+            "high",
+        ),
+        rule("acme-prefixed", "acme_", "(?P<secret>acme_[a-f0-9]{32})", "high"),
+        rule("acme-low", "acmelow", "acmelow=(?P<secret>[a-f0-9]{32})", "low"),
+    ]
+    .concat();
+    let value = hush_testkit::hex(7, 32);
+    let mut specs = hush_rules::load_pack("acme.toml", &pack).expect("pack parses");
     specs[0].examples = vec![format!("acme_token = {value}")];
     specs[1].examples = vec![format!("key: acme_{value}")];
     specs[2].examples = vec![format!("acmelow={value}")];
