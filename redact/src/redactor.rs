@@ -140,6 +140,7 @@ impl RedactorBuilder {
                         bytes: keyword.as_bytes().to_vec(),
                         kinds: trigger::RULE,
                         reach,
+                        gate: rule.keyword_gate(),
                     });
                 }
                 // A rule whose keyword may follow its secret: from a word that
@@ -158,6 +159,7 @@ impl RedactorBuilder {
                             always: false,
                             leading: true,
                         },
+                        gate: 0,
                     });
                 }
                 whole_match.push(rule.tags.iter().any(|t| t == "private-key"));

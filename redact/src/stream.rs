@@ -240,7 +240,7 @@ impl<'r> RedactStream<'r> {
         let mut starts = mem::take(&mut self.decode_starts);
         self.detector.decode_starts(block, &mut starts);
         let decoded = starts.iter().map(|&at| Hit::decode(at));
-        let mut positions = trigger::merge_hits(triggers.positions(&hits), decoded).peekable();
+        let mut positions = trigger::merge_hits(triggers.positions(block, &hits), decoded).peekable();
         let mut pos = 0;
         while pos < block.len() {
             if self.hold.is_some() {

@@ -17,6 +17,7 @@
 //! match state, from which the reach of its multi-line keywords is read
 //! ([`Triggers::line_span`]) without walking the line again.
 
+use hush_rules::gate::{self, AsciiSet};
 use hush_rules::keywords::{KeywordAutomaton, KeywordHits};
 
 /// Words are cut to this many bytes.
@@ -67,12 +68,16 @@ pub(crate) struct Reach {
 const OPEN_TAIL: usize = 48;
 
 /// One trigger word: the detectors it is for and, for a rule keyword, how far
-/// its rules' matches reach across lines.
+/// its rules' matches reach across lines and which word bytes may not precede
+/// it.
 #[derive(Debug, Clone)]
 pub(crate) struct Word {
     pub bytes: Vec<u8>,
     pub kinds: Kinds,
     pub reach: Reach,
+    /// The rule's keyword gate ([`hush_rules::gate`]): a hit right after one of
+    /// these bytes cannot begin the rule's match (0 for every other word).
+    pub gate: AsciiSet,
 }
 
 impl From<(Vec<u8>, Kinds)> for Word {
@@ -81,6 +86,7 @@ impl From<(Vec<u8>, Kinds)> for Word {
             bytes,
             kinds,
             reach: Reach::default(),
+            gate: 0,
         }
     }
 }
@@ -106,6 +112,12 @@ pub(crate) struct Triggers {
     /// Length and reach of the multi-line words (the widest of the words cut to
     /// them), by match state.
     spans: Vec<(u32, Reach)>,
+    /// Per match state whose every word has a keyword gate: its range of
+    /// `gates` (else empty). Such a hit counts only if some word's gate lets
+    /// the byte before it through.
+    gated: Vec<(u32, u32)>,
+    /// Length and gate of the words of gated states.
+    gates: Vec<(u32, AsciiSet)>,
 }
 
 /// A trigger word ending in a block: where, the kinds of the words that end there,
@@ -156,58 +168,84 @@ pub(crate) struct LineInfo {
 impl Triggers {
     /// Compiles the words, each with the kinds of detector it is for.
     pub fn new(words: &[Word]) -> Triggers {
-        let mut cut: Vec<(Vec<u8>, Kinds, Reach)> = words
+        let mut cut: Vec<Word> = words
             .iter()
             .filter(|w| !w.bytes.is_empty() && !w.bytes.contains(&b'\n'))
-            .map(|w| {
-                (
-                    w.bytes[..w.bytes.len().min(MAX_WORD)].to_ascii_lowercase(),
-                    w.kinds,
-                    w.reach,
-                )
+            .map(|w| Word {
+                bytes: w.bytes[..w.bytes.len().min(MAX_WORD)].to_ascii_lowercase(),
+                // Only a rule keyword's hit may be gated.
+                gate: if w.kinds == RULE { w.gate } else { 0 },
+                ..*w
             })
             .collect();
-        cut.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        cut.sort_unstable_by(|a, b| a.bytes.cmp(&b.bytes));
         cut.dedup_by(|next, kept| {
-            let same = next.0 == kept.0;
+            let same = next.bytes == kept.bytes;
             if same {
-                kept.1 |= next.1;
-                kept.2.before = kept.2.before.max(next.2.before);
-                kept.2.after = kept.2.after.max(next.2.after);
-                kept.2.always |= next.2.always;
-                kept.2.leading &= next.2.leading;
+                kept.kinds |= next.kinds;
+                kept.reach.before = kept.reach.before.max(next.reach.before);
+                kept.reach.after = kept.reach.after.max(next.reach.after);
+                kept.reach.always |= next.reach.always;
+                kept.reach.leading &= next.reach.leading;
+                // A byte gates the word out only if it gates out every use.
+                kept.gate &= next.gate;
             }
             same
         });
-        let automaton = KeywordAutomaton::new(&cut.iter().map(|(w, _, _)| w.as_slice()).collect::<Vec<_>>());
+        let automaton = KeywordAutomaton::new(&cut.iter().map(|w| w.bytes.as_slice()).collect::<Vec<_>>());
         let (mut kinds, mut span_words, mut spans) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut gated, mut gates) = (Vec::new(), Vec::new());
         for m in 0..automaton.match_states() as u32 {
             let words = automaton.words_of(m);
             kinds.push(words.iter().fold(0, |k, &w| {
-                let (_, kinds, reach) = &cut[w as usize];
-                k | kinds | if reach.after > 0 { SPAN } else { 0 }
+                let word = &cut[w as usize];
+                k | word.kinds | if word.reach.after > 0 { SPAN } else { 0 }
             }));
             let from = spans.len() as u32;
             for &w in words {
-                let (bytes, _, reach) = &cut[w as usize];
-                if reach.after > 0 {
-                    spans.push((bytes.len() as u32, *reach));
+                let word = &cut[w as usize];
+                if word.reach.after > 0 {
+                    spans.push((word.bytes.len() as u32, word.reach));
                 }
             }
             span_words.push((from, spans.len() as u32));
+            let from = gates.len() as u32;
+            if words.iter().all(|&w| cut[w as usize].gate != 0) {
+                gates.extend(words.iter().map(|&w| {
+                    let word = &cut[w as usize];
+                    (word.bytes.len() as u32, word.gate)
+                }));
+            }
+            gated.push((from, gates.len() as u32));
         }
         Triggers {
             automaton,
             kinds,
             span_words,
             spans,
+            gated,
+            gates,
         }
+    }
+
+    /// Whether the words ending at `hay[last]` in match state `m` count: false
+    /// when each is a rule keyword gated out by the byte before it.
+    #[inline]
+    fn counts(&self, hay: &[u8], last: usize, m: u32) -> bool {
+        let (from, to) = self.gated[m as usize];
+        from == to
+            || self.gates[from as usize..to as usize]
+                .iter()
+                .any(|&(len, gate)| !gate::rejects(gate, hay, (last + 1).saturating_sub(len as usize)))
     }
 
     /// The kinds and the multi-line span of `hay`'s trigger words, in one walk.
     pub fn line(&self, hay: &[u8]) -> LineInfo {
         let mut info = LineInfo::default();
         self.automaton.for_each_match(hay, |hit| {
+            if !self.counts(hay, hit.last, hit.state) {
+                return false;
+            }
             let kinds = self.kinds[hit.state as usize];
             info.kinds |= kinds;
             if kinds & SPAN != 0 {
@@ -265,6 +303,9 @@ impl Triggers {
     pub fn kinds(&self, hay: &[u8]) -> Kinds {
         let mut kinds = 0;
         self.automaton.for_each_match(hay, |hit| {
+            if !self.counts(hay, hit.last, hit.state) {
+                return false;
+            }
             kinds |= self.kinds[hit.state as usize];
             kinds == (ALL & !DECODE) | SPAN
         });
@@ -276,13 +317,17 @@ impl Triggers {
         self.automaton.find(block, &mut hits.0);
     }
 
-    /// The hits, in increasing order of position; every word in the block has one.
-    pub fn positions<'a>(&'a self, hits: &'a Hits) -> impl Iterator<Item = Hit> + 'a {
-        hits.0.iter().map(|h| Hit {
-            pos: h.last,
-            kinds: self.kinds[h.state as usize],
-            state: h.state,
-        })
+    /// The hits of `block`, in increasing order of position; every word in the
+    /// block that counts (see [`Triggers::counts`]) has one.
+    pub fn positions<'a>(&'a self, block: &'a [u8], hits: &'a Hits) -> impl Iterator<Item = Hit> + 'a {
+        hits.0
+            .iter()
+            .filter(|h| self.counts(block, h.last, h.state))
+            .map(|h| Hit {
+                pos: h.last,
+                kinds: self.kinds[h.state as usize],
+                state: h.state,
+            })
     }
 }
 
@@ -303,7 +348,7 @@ mod tests {
         let mut hits = Hits::default();
         t.hits(block, &mut hits);
         let mut lines: Vec<usize> = t
-            .positions(&hits)
+            .positions(block, &hits)
             .map(|h| memchr::memchr_iter(b'\n', &block[..h.pos]).count())
             .collect();
         lines.dedup();
@@ -366,6 +411,7 @@ mod tests {
             bytes: b"password".to_vec(),
             kinds: RULE,
             reach: OPEN_REACH,
+            gate: 0,
         }
     }
 
@@ -390,6 +436,7 @@ mod tests {
             bytes: b"-----BEGIN RSA PRIVATE KEY-----".to_vec(),
             kinds: RULE,
             reach: Reach { always: true, ..reach },
+            gate: 0,
         };
         let t = Triggers::new(&[long]);
         assert_eq!(
@@ -410,6 +457,7 @@ mod tests {
                 always: false,
                 leading: true,
             },
+            gate: 0,
         };
         let t = Triggers::new(&[leading]);
         assert_eq!(
@@ -434,6 +482,7 @@ mod tests {
                 bytes: b"-----BEGIN RSA PRIVATE KEY-----".to_vec(),
                 kinds: RULE,
                 reach: Reach { always: true, ..reach },
+                gate: 0,
             },
             Word::from((b"ghp_".to_vec(), RULE)),
             Word::from((b"word".to_vec(), NAME)),
@@ -453,7 +502,7 @@ mod tests {
         assert!(block.len() > 100_000, "long enough for the automaton's four lanes");
         let mut hits = Hits::default();
         t.hits(&block, &mut hits);
-        let all: Vec<Hit> = t.positions(&hits).collect();
+        let all: Vec<Hit> = t.positions(&block, &hits).collect();
         let mut start = 0;
         for line in block.split_inclusive(|&b| b == b'\n') {
             let end = start + line.len();
@@ -503,7 +552,8 @@ mod tests {
         }
         let mut hits = Hits::default();
         t.hits(&text, &mut hits);
-        let got: std::collections::BTreeMap<usize, Kinds> = t.positions(&hits).map(|h| (h.pos, h.kinds)).collect();
+        let got: std::collections::BTreeMap<usize, Kinds> =
+            t.positions(&text, &hits).map(|h| (h.pos, h.kinds)).collect();
         assert_eq!(got, want);
     }
 
@@ -512,5 +562,31 @@ mod tests {
         let t = triggers(&[]);
         assert_eq!(t.kinds(b"anything"), 0);
         assert!(hit_lines(&t, b"a\nb\n").is_empty());
+    }
+
+    #[test]
+    fn a_gated_keyword_inside_a_word_is_no_hit_unless_another_use_of_it_counts() {
+        let word_bytes: AsciiSet = (0u8..128)
+            .filter(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .fold(0, |set, b| set | 1 << b);
+        let gated = |bytes: &str, kinds| Word {
+            bytes: bytes.as_bytes().to_vec(),
+            kinds,
+            reach: Reach::default(),
+            gate: word_bytes,
+        };
+        let t = Triggers::new(&[gated("ion_", RULE)]);
+        assert_eq!(t.kinds(br#"{"duration_ms":12}"#), 0);
+        assert_eq!(t.line(br#"{"duration_ms":12}"#).kinds, 0);
+        assert_eq!(t.kinds(b"IONIC_TOKEN=ion_abc"), RULE);
+        assert_eq!(t.kinds(b"ion_abc at the start"), RULE);
+        let block = b"{\"duration_ms\":1}\nx ion_abc\nversion_2\n";
+        assert_eq!(hit_lines(&t, block), vec![1]);
+        // The same word as a secret name too: that use has no gate.
+        let t = Triggers::new(&[gated("ion_", RULE), gated("ion_", NAME)]);
+        assert_eq!(t.kinds(b"duration_ms"), RULE | NAME);
+        // Another word ending at the same byte keeps the hit.
+        let t = Triggers::new(&[gated("ion_", RULE), Word::from((b"ration_".to_vec(), RULE))]);
+        assert_eq!(t.kinds(b"duration_ms"), RULE);
     }
 }

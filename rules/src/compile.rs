@@ -110,6 +110,12 @@ impl Rule {
 }
 
 impl Rule {
+    /// The word bytes that may not precede a hit of this rule's keywords
+    /// ([`crate::gate`]; 0: any may).
+    pub fn keyword_gate(&self) -> crate::gate::AsciiSet {
+        self.spec.keyword_gate.unwrap_or(0)
+    }
+
     /// How far this rule's match can reach from a keyword hit. The first call
     /// parses the rule's regex (for its line shape).
     pub fn extent(&self) -> Extent {
@@ -207,6 +213,8 @@ pub(crate) struct Trigger {
     pub rule: u32,
     /// When set, the hit's bytes must equal this exactly (keyword_case = exact).
     pub exact: Option<Box<[u8]>>,
+    /// The word bytes that may not precede the hit ([`crate::gate`]; 0: any).
+    pub gate: crate::gate::AsciiSet,
 }
 
 /// The compiled engine: rules plus the keyword prefilter. `Send + Sync`; build it
@@ -236,7 +244,7 @@ impl RuleSet {
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut pattern_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut triggers: Vec<Vec<Trigger>> = Vec::new();
-        for spec in specs {
+        for mut spec in specs {
             if ids.insert(spec.id.clone(), ()).is_some() {
                 return Err(CompileError::DuplicateId { id: spec.id });
             }
@@ -244,6 +252,9 @@ impl RuleSet {
             if spec.keywords.is_empty() {
                 return Err(invalid(&spec, "has no keywords"));
             }
+            let gate = *spec.keyword_gate.get_or_insert_with(|| {
+                crate::gate::keyword_gate(&spec.regex, &spec.keywords, spec.keyword_case == KeywordCase::Exact)
+            });
             for keyword in &spec.keywords {
                 if keyword.len() < MIN_KEYWORD_LEN {
                     return Err(invalid(
@@ -261,6 +272,7 @@ impl RuleSet {
                 triggers[pattern].push(Trigger {
                     rule: rule_index,
                     exact,
+                    gate,
                 });
             }
             if let Some(v) = &spec.verify {

@@ -22,6 +22,7 @@ pub mod decode;
 mod entropy;
 mod examples;
 mod extent;
+pub mod gate;
 pub mod keywords;
 mod matcher;
 mod pack;

@@ -161,6 +161,10 @@ impl<'s> Matcher<'s> {
                             self.provider_prefixes.push(start);
                         }
                     }
+                    if crate::gate::rejects(trigger.gate, hay, start) {
+                        // Inside a word where the rule's boundary cannot hold.
+                        continue;
+                    }
                     self.hits.push(Hit {
                         rule: trigger.rule,
                         start,

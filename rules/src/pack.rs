@@ -75,6 +75,12 @@ pub fn default_specs() -> Result<Vec<RuleSpec>, LoadError> {
     }
     for spec in &mut all {
         spec.builtin = true;
+        if spec.table.is_none() {
+            let gate = DEFAULT_GATES
+                .binary_search_by(|(id, _)| (*id).cmp(spec.id.as_str()))
+                .map_or(0, |i| DEFAULT_GATES[i].1);
+            spec.keyword_gate = Some(gate);
+        }
     }
     Ok(all)
 }

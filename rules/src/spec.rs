@@ -155,6 +155,11 @@ pub struct RuleSpec {
     /// suite, so compiling the set does not parse it up front.
     #[serde(skip)]
     pub builtin: bool,
+    /// The ASCII word bytes that may not precede a keyword hit
+    /// ([`crate::gate`]): derived from the regex, at build time for the
+    /// built-in rules; `None` until then.
+    #[serde(skip)]
+    pub keyword_gate: Option<crate::gate::AsciiSet>,
     /// Set on rules compiled from a `[[providers]]` table entry: the value's
     /// shape, from which their examples are generated.
     #[serde(skip)]

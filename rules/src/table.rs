@@ -177,6 +177,8 @@ pub fn provider_rule(spec: ProviderSpec) -> RuleSpec {
         leading_keywords: Vec::new(),
         verify: spec.verify,
         builtin: false,
+        // The reach reads the byte before a short keyword itself.
+        keyword_gate: Some(0),
         table: Some(shape),
     }
 }

@@ -5,5 +5,6 @@
 
 mod confidence;
 mod credential_files;
+mod gates;
 mod packs;
 mod precision;
