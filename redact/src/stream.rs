@@ -51,7 +51,18 @@ struct Hold {
     until: usize,
     /// A private key block is open: lines are held to its END line (or a line
     /// that cannot be key material).
-    pem: bool,
+    pem: Option<PemBlock>,
+}
+
+/// Where the open private key block of a hold begins: the block's own size is
+/// what [`crate::Limits::pem_max_lines`] and `pem_max_bytes` bound, however many
+/// lines a keyword's window held before it.
+#[derive(Debug, Clone, Copy)]
+struct PemBlock {
+    /// Offset in the hold's `buf` of the BEGIN line (of its unwritten part).
+    at: usize,
+    /// Held lines before the BEGIN line.
+    lines_before: usize,
 }
 
 /// One redacted stream. Owns its scratch; borrows the shared [`Redactor`].
@@ -349,7 +360,10 @@ impl<'r> RedactStream<'r> {
                 written: context + skip,
                 lines: 1,
                 until,
-                pem,
+                pem: pem.then_some(PemBlock {
+                    at: context + skip,
+                    lines_before: 0,
+                }),
             });
             if !pem && whole >= until {
                 // The windows end on this line: nothing to wait for.
@@ -370,16 +384,17 @@ impl<'r> RedactStream<'r> {
             return;
         };
         let at = hold.buf.len();
-        if hold.pem {
+        if let Some(block) = hold.pem {
             if pem::end_marker(hay).is_some() {
                 hold.buf.extend_from_slice(line);
                 hold.lines += 1;
-                hold.pem = false;
+                hold.pem = None;
                 // The block is whole: its rules' windows need go no further.
                 self.release_hold(out);
                 return;
             }
-            let fits = hold.lines < limits.pem_max_lines && at - hold.written + line.len() <= limits.pem_max_bytes;
+            let fits = hold.lines - block.lines_before < limits.pem_max_lines
+                && at - block.at + line.len() <= limits.pem_max_bytes;
             if fits && pem::begin_marker(hay).is_none() && pem::plausible_body_line(hay) {
                 hold.buf.extend_from_slice(line);
                 hold.lines += 1;
@@ -393,7 +408,10 @@ impl<'r> RedactStream<'r> {
                 hold.until = hold.until.max(at + span.end);
             }
             if kinds & trigger::PEM != 0 && self.redactor.pem && pem::begin_marker(hay).is_some() {
-                hold.pem = true;
+                hold.pem = Some(PemBlock {
+                    at,
+                    lines_before: hold.lines - 1,
+                });
             } else if hold.buf.len() >= hold.until {
                 self.release_hold(out);
             }

@@ -160,3 +160,35 @@ fn held_key_lines_are_released_when_no_end_line_comes() {
     drop(writer);
     pump.join().expect("pump thread").expect("pump ok");
 }
+
+/// A private key block that begins inside lines a keyword's window is holding is
+/// held to its END line: the block's own lines count against the PEM limits, not
+/// the lines held before it. (A long hold of 300 keyword lines used to use up
+/// the 256-line PEM limit, and the key's body came out as it went in.)
+#[test]
+fn a_key_block_inside_a_long_keyword_hold_is_redacted_whole() {
+    let pack = r#"
+[[rules]]
+id = "chain-test"
+name = "a rule whose value may be on a later line"
+keywords = ["chainword"]
+regex = '''chainword\s*=\s*(?P<secret>[a-z]{40})'''
+window_before = 16
+window_after = 4000
+severity = "low"
+confidence = "low"
+tags = ["generic"]
+remediation = "none"
+"#;
+    let mut specs = hush_rules::default_specs().expect("default rules");
+    specs.extend(hush_rules::load_pack("chain.toml", pack).expect("the test pack parses"));
+    let rules = hush_rules::RuleSet::compile(specs).expect("compiles");
+    let redactor = hush_redact::Redactor::builder().rules(rules).build().expect("builds");
+    let key = pem_key(77, "\n");
+    let body_line = key.lines().nth(3).expect("the key has body lines").to_owned();
+    let input = format!("{}{key}\nafter\n", "chainword =\n".repeat(300));
+    let out = String::from_utf8(redactor.redact(input.as_bytes())).expect("UTF-8");
+    assert!(!out.contains(&body_line), "the key's body survives:\n{out}");
+    assert!(out.ends_with("after\n"));
+    assert_eq!(out.matches("chainword =\n").count(), 300, "the keyword lines are kept");
+}
