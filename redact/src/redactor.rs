@@ -141,6 +141,7 @@ impl RedactorBuilder {
                         kinds: trigger::RULE,
                         reach,
                         gate: rule.keyword_gate(),
+                        exact: rule.spec.keyword_case == KeywordCase::Exact,
                     });
                 }
                 // A rule whose keyword may follow its secret: from a word that
@@ -160,6 +161,7 @@ impl RedactorBuilder {
                             leading: true,
                         },
                         gate: 0,
+                        exact: false,
                     });
                 }
                 whole_match.push(rule.tags.iter().any(|t| t == "private-key"));

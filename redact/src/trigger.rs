@@ -78,6 +78,9 @@ pub(crate) struct Word {
     /// The rule's keyword gate ([`hush_rules::gate`]): a hit right after one of
     /// these bytes cannot begin the rule's match (0 for every other word).
     pub gate: AsciiSet,
+    /// The rule's keyword is case-exact (`keyword_case = "exact"`): a hit whose
+    /// case differs from `bytes` triggers nothing.
+    pub exact: bool,
 }
 
 impl From<(Vec<u8>, Kinds)> for Word {
@@ -87,7 +90,22 @@ impl From<(Vec<u8>, Kinds)> for Word {
             kinds,
             reach: Reach::default(),
             gate: 0,
+            exact: false,
         }
+    }
+}
+
+/// What a rule keyword's hit must pass to trigger its rule: the byte before it
+/// outside `gate`, and its bytes equal to `exact` when set.
+#[derive(Debug, Clone)]
+struct Filter {
+    gate: AsciiSet,
+    exact: Option<Box<[u8]>>,
+}
+
+impl Filter {
+    fn passes(&self, hay: &[u8], start: usize, last: usize) -> bool {
+        self.exact.as_ref().is_none_or(|e| hay[start..=last] == **e) && !gate::rejects(self.gate, hay, start)
     }
 }
 
@@ -112,12 +130,12 @@ pub(crate) struct Triggers {
     /// Length and reach of the multi-line words (the widest of the words cut to
     /// them), by match state.
     spans: Vec<(u32, Reach)>,
-    /// Per match state whose every word has a keyword gate: its range of
-    /// `gates` (else empty). Such a hit counts only if some word's gate lets
-    /// the byte before it through.
-    gated: Vec<(u32, u32)>,
-    /// Length and gate of the words of gated states.
-    gates: Vec<(u32, AsciiSet)>,
+    /// Per match state whose every word is a rule keyword with a filter (a
+    /// gate or an exact case): its range of `filters` (else empty). Such a hit
+    /// counts only if some word's filter passes.
+    filtered: Vec<(u32, u32)>,
+    /// Length and filter of the words of filtered states.
+    filters: Vec<(u32, Filter)>,
 }
 
 /// A trigger word ending in a block: where, the kinds of the words that end there,
@@ -168,18 +186,27 @@ pub(crate) struct LineInfo {
 impl Triggers {
     /// Compiles the words, each with the kinds of detector it is for.
     pub fn new(words: &[Word]) -> Triggers {
-        let mut cut: Vec<Word> = words
+        // Each word cut and folded, with the filters of its uses (`None`: some
+        // use of it counts at every hit).
+        let mut cut: Vec<(Word, Option<Vec<Filter>>)> = words
             .iter()
             .filter(|w| !w.bytes.is_empty() && !w.bytes.contains(&b'\n'))
-            .map(|w| Word {
-                bytes: w.bytes[..w.bytes.len().min(MAX_WORD)].to_ascii_lowercase(),
-                // Only a rule keyword's hit may be gated.
-                gate: if w.kinds == RULE { w.gate } else { 0 },
-                ..*w
+            .map(|w| {
+                let bytes = &w.bytes[..w.bytes.len().min(MAX_WORD)];
+                // Only a rule keyword's hit may be filtered out.
+                let filter = (w.kinds == RULE && (w.gate != 0 || w.exact)).then(|| Filter {
+                    gate: w.gate,
+                    exact: w.exact.then(|| bytes.into()),
+                });
+                let word = Word {
+                    bytes: bytes.to_ascii_lowercase(),
+                    ..*w
+                };
+                (word, filter.map(|f| vec![f]))
             })
             .collect();
-        cut.sort_unstable_by(|a, b| a.bytes.cmp(&b.bytes));
-        cut.dedup_by(|next, kept| {
+        cut.sort_unstable_by(|a, b| a.0.bytes.cmp(&b.0.bytes));
+        cut.dedup_by(|(next, next_filters), (kept, kept_filters)| {
             let same = next.bytes == kept.bytes;
             if same {
                 kept.kinds |= next.kinds;
@@ -187,56 +214,64 @@ impl Triggers {
                 kept.reach.after = kept.reach.after.max(next.reach.after);
                 kept.reach.always |= next.reach.always;
                 kept.reach.leading &= next.reach.leading;
-                // A byte gates the word out only if it gates out every use.
-                kept.gate &= next.gate;
+                // A hit counts if any use of the word lets it through.
+                *kept_filters = match (kept_filters.take(), next_filters.take()) {
+                    (Some(mut a), Some(b)) => {
+                        a.extend(b);
+                        Some(a)
+                    }
+                    _ => None,
+                };
             }
             same
         });
-        let automaton = KeywordAutomaton::new(&cut.iter().map(|w| w.bytes.as_slice()).collect::<Vec<_>>());
+        let automaton = KeywordAutomaton::new(&cut.iter().map(|(w, _)| w.bytes.as_slice()).collect::<Vec<_>>());
         let (mut kinds, mut span_words, mut spans) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut gated, mut gates) = (Vec::new(), Vec::new());
+        let (mut filtered, mut filters) = (Vec::new(), Vec::new());
         for m in 0..automaton.match_states() as u32 {
             let words = automaton.words_of(m);
             kinds.push(words.iter().fold(0, |k, &w| {
-                let word = &cut[w as usize];
+                let word = &cut[w as usize].0;
                 k | word.kinds | if word.reach.after > 0 { SPAN } else { 0 }
             }));
             let from = spans.len() as u32;
             for &w in words {
-                let word = &cut[w as usize];
+                let word = &cut[w as usize].0;
                 if word.reach.after > 0 {
                     spans.push((word.bytes.len() as u32, word.reach));
                 }
             }
             span_words.push((from, spans.len() as u32));
-            let from = gates.len() as u32;
-            if words.iter().all(|&w| cut[w as usize].gate != 0) {
-                gates.extend(words.iter().map(|&w| {
-                    let word = &cut[w as usize];
-                    (word.bytes.len() as u32, word.gate)
-                }));
+            let from = filters.len() as u32;
+            if words.iter().all(|&w| cut[w as usize].1.is_some()) {
+                for &w in words {
+                    let (word, word_filters) = &cut[w as usize];
+                    let len = word.bytes.len() as u32;
+                    filters.extend(word_filters.iter().flatten().map(|f| (len, f.clone())));
+                }
             }
-            gated.push((from, gates.len() as u32));
+            filtered.push((from, filters.len() as u32));
         }
         Triggers {
             automaton,
             kinds,
             span_words,
             spans,
-            gated,
-            gates,
+            filtered,
+            filters,
         }
     }
 
     /// Whether the words ending at `hay[last]` in match state `m` count: false
-    /// when each is a rule keyword gated out by the byte before it.
+    /// when each is a rule keyword whose every use is filtered out (gated by the
+    /// byte before it, or of another case than its exact one).
     #[inline]
     fn counts(&self, hay: &[u8], last: usize, m: u32) -> bool {
-        let (from, to) = self.gated[m as usize];
+        let (from, to) = self.filtered[m as usize];
         from == to
-            || self.gates[from as usize..to as usize]
+            || self.filters[from as usize..to as usize]
                 .iter()
-                .any(|&(len, gate)| !gate::rejects(gate, hay, (last + 1).saturating_sub(len as usize)))
+                .any(|(len, filter)| filter.passes(hay, (last + 1).saturating_sub(*len as usize), last))
     }
 
     /// The kinds and the multi-line span of `hay`'s trigger words, in one walk.
@@ -412,6 +447,7 @@ mod tests {
             kinds: RULE,
             reach: OPEN_REACH,
             gate: 0,
+            exact: false,
         }
     }
 
@@ -437,6 +473,7 @@ mod tests {
             kinds: RULE,
             reach: Reach { always: true, ..reach },
             gate: 0,
+            exact: false,
         };
         let t = Triggers::new(&[long]);
         assert_eq!(
@@ -458,6 +495,7 @@ mod tests {
                 leading: true,
             },
             gate: 0,
+            exact: false,
         };
         let t = Triggers::new(&[leading]);
         assert_eq!(
@@ -483,6 +521,7 @@ mod tests {
                 kinds: RULE,
                 reach: Reach { always: true, ..reach },
                 gate: 0,
+                exact: false,
             },
             Word::from((b"ghp_".to_vec(), RULE)),
             Word::from((b"word".to_vec(), NAME)),
@@ -574,6 +613,7 @@ mod tests {
             kinds,
             reach: Reach::default(),
             gate: word_bytes,
+            exact: false,
         };
         let t = Triggers::new(&[gated("ion_", RULE)]);
         assert_eq!(t.kinds(br#"{"duration_ms":12}"#), 0);
@@ -588,5 +628,26 @@ mod tests {
         // Another word ending at the same byte keeps the hit.
         let t = Triggers::new(&[gated("ion_", RULE), Word::from((b"ration_".to_vec(), RULE))]);
         assert_eq!(t.kinds(b"duration_ms"), RULE);
+    }
+
+    #[test]
+    fn an_exact_keyword_of_another_case_is_no_hit() {
+        let exact = |bytes: &str| Word {
+            bytes: bytes.as_bytes().to_vec(),
+            kinds: RULE,
+            reach: Reach::default(),
+            gate: 0,
+            exact: true,
+        };
+        let t = Triggers::new(&[exact("GOOG")]);
+        assert_eq!(t.kinds(b"https://www.google.com/"), 0);
+        assert_eq!(t.kinds(b"id GOOG1EXAMPLE"), RULE);
+        // Two rules with the word in two cases: either case counts.
+        let t = Triggers::new(&[exact("GOOG"), exact("goog")]);
+        assert_eq!(t.kinds(b"www.google.com"), RULE);
+        assert_eq!(t.kinds(b"www.Google.com"), 0);
+        // A case-insensitive use of the same word counts in any case.
+        let t = Triggers::new(&[exact("GOOG"), Word::from((b"goog".to_vec(), RULE))]);
+        assert_eq!(t.kinds(b"www.Google.com"), RULE);
     }
 }
