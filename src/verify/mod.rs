@@ -22,6 +22,7 @@ mod cache;
 mod gcp;
 pub mod overrides;
 pub mod request;
+mod resolve;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -283,13 +284,23 @@ impl Lane {
 /// Runs the `pending` checks, each provider on its own few threads; returns
 /// their verdicts in order and the number of requests sent.
 fn run(checks: &[Check], pending: &[usize], options: &VerifyOptions) -> (Vec<Verification>, usize) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(options.timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(format!("hush/{} (secret verification)", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .build();
+    // Hosts from scanned data are checked again on the addresses connected to.
+    let guarded = pending
+        .iter()
+        .map(|&i| &checks[i].request)
+        .filter(|r| r.guarded)
+        .map(|r| resolve::host_of(&r.host).to_owned());
+    let agent = ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        resolve::PublicOnly::new(guarded),
+    );
     let mut by_provider: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (slot, &i) in pending.iter().enumerate() {
         by_provider

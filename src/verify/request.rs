@@ -20,6 +20,10 @@ pub struct Prepared {
     pub host: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
+    /// The host came from scanned data and was checked for internal addresses:
+    /// the client checks the addresses it connects to again
+    /// ([`super::resolve::PublicOnly`]).
+    pub guarded: bool,
 }
 
 impl Prepared {
@@ -140,6 +144,7 @@ pub fn prepare(
     let authority = fill(&rest[..cut], &values, Place::Host)?;
     let path = fill(&rest[cut..], &values, Place::Path)?;
     let path = if path.is_empty() { "/".to_owned() } else { path };
+    let mut guarded = false;
     let (url, host) = match overrides.get(&spec.provider) {
         Some(base) => {
             let base = base.trim_end_matches('/');
@@ -156,6 +161,7 @@ pub fn prepare(
         None => {
             if spec.host_from_data() && !allow_private {
                 check_public(&authority)?;
+                guarded = true;
             }
             (format!("https://{authority}{path}"), authority.clone())
         }
@@ -183,6 +189,7 @@ pub fn prepare(
         host,
         headers,
         body,
+        guarded,
     })
 }
 
@@ -238,7 +245,7 @@ fn check_public(authority: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn split_host_port(authority: &str) -> (&str, u16) {
+pub(super) fn split_host_port(authority: &str) -> (&str, u16) {
     if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest.split_once(']').unwrap_or((rest, ""));
         let port = after.strip_prefix(':').and_then(|p| p.parse().ok()).unwrap_or(443);
