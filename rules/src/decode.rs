@@ -413,33 +413,6 @@ fn substitute(hay: &[u8], line: Range<usize>, runs: &[Run]) -> DecodedText {
     DecodedText { text, pieces }
 }
 
-/// Byte classes for the run scanner.
-const B64: u8 = 1;
-const HEX: u8 = 2;
-const URL_SAFE: u8 = 4;
-const STANDARD: u8 = 8;
-
-static CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = if c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b'A'..=b'F') {
-            B64 | HEX
-        } else if c.is_ascii_alphabetic() {
-            B64
-        } else if c == b'-' || c == b'_' {
-            B64 | URL_SAFE
-        } else if c == b'+' || c == b'/' {
-            B64 | STANDARD
-        } else {
-            0
-        };
-        b += 1;
-    }
-    table
-};
-
 /// Finds the encoded runs of `hay`, sorted and disjoint, with what each
 /// decodes to.
 /// Finds the encoded runs of `hay` that decode to text, sorted and disjoint,
@@ -470,26 +443,19 @@ fn find_alphabet_runs(line: &[u8], runs: &mut Vec<Run>, binary: &mut Vec<Run>, s
         let Some(start) = runs::next_long_run(line, i, MIN_BASE64) else {
             return;
         };
-        i = start;
-        // Classes seen in the run, and those every byte of it has.
-        let (mut seen, mut every) = (0u8, u8::MAX);
-        while i < line.len() && CLASS[usize::from(line[i])] & B64 != 0 {
-            seen |= CLASS[usize::from(line[i])];
-            every &= CLASS[usize::from(line[i])];
-            i += 1;
-        }
-        let end = i;
+        let end = runs::run_end(line, start);
         // Padding belongs to the run.
         let mut padded = end;
         while padded < line.len() && padded - end < 2 && line[padded] == b'=' {
             padded += 1;
         }
         let run = &line[start..end];
-        let encoding = if every & HEX != 0 && run.len() >= MIN_HEX {
+        let url_safe = memchr::memchr2(b'-', b'_', run).is_some();
+        let encoding = if run.len() >= MIN_HEX && run.iter().all(u8::is_ascii_hexdigit) {
             // Only hex digits: hex if even, else not a run worth decoding.
             (run.len().is_multiple_of(2) && decode_hex(run, scratch)).then_some(Encoding::Hex)
-        } else if !(seen & URL_SAFE != 0 && seen & STANDARD != 0) {
-            decode_base64(run, seen & URL_SAFE != 0, scratch).then_some(Encoding::Base64)
+        } else if !(url_safe && memchr::memchr2(b'+', b'/', run).is_some()) {
+            decode_base64(run, url_safe, scratch).then_some(Encoding::Base64)
         } else {
             None
         };
@@ -554,11 +520,23 @@ const MIN_PRINTABLE_STRETCH: usize = 16;
 /// Whether decoded binary holds [`MIN_PRINTABLE_STRETCH`] printable ASCII bytes
 /// in a row.
 fn printable_stretch(bytes: &[u8]) -> bool {
-    let mut run = 0;
-    for &b in bytes {
-        run = if (0x21..0x7f).contains(&b) { run + 1 } else { 0 };
-        if run >= MIN_PRINTABLE_STRETCH {
-            return true;
+    let printable = |b: u8| (0x21..0x7f).contains(&b);
+    // Every stretch of MIN_PRINTABLE_STRETCH bytes holds a byte at a multiple
+    // of that length past its start's block: look around those bytes only.
+    let n = MIN_PRINTABLE_STRETCH;
+    let mut probe = n - 1;
+    while probe < bytes.len() {
+        if printable(bytes[probe]) {
+            let back = bytes[..probe].iter().rev().take_while(|&&b| printable(b)).count();
+            let ahead = bytes[probe + 1..].iter().take_while(|&&b| printable(b)).count();
+            if back + 1 + ahead >= n {
+                return true;
+            }
+            // No stretch holds this probe; the next one that could begins
+            // after the break that ended it.
+            probe += ahead + n;
+        } else {
+            probe += n;
         }
     }
     false
@@ -711,6 +689,42 @@ fn entity(rest: &[u8]) -> Option<Escape> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_probing_stretch_check_agrees_with_a_byte_walk() {
+        let walk = |bytes: &[u8]| {
+            let mut run = 0;
+            bytes.iter().any(|&b| {
+                run = if (0x21..0x7f).contains(&b) { run + 1 } else { 0 };
+                run >= MIN_PRINTABLE_STRETCH
+            })
+        };
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut found, mut total) = (0, 0);
+        for _ in 0..20_000 {
+            let len = (next() % 120) as usize;
+            // Mostly printable, so stretches of every length occur.
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    if next() % 9 == 0 {
+                        b' '
+                    } else {
+                        b'!' + (next() % 90) as u8
+                    }
+                })
+                .collect();
+            assert_eq!(printable_stretch(&bytes), walk(&bytes), "{bytes:?}");
+            found += usize::from(walk(&bytes));
+            total += 1;
+        }
+        assert!(found > total / 10 && found < total * 9 / 10, "{found} of {total}");
+    }
 
     fn runs_of(line: &str) -> Vec<(String, String, Encoding)> {
         let mut runs = Vec::new();

@@ -119,6 +119,29 @@ pub(super) fn next_long_run(hay: &[u8], from: usize, min: usize) -> Option<usize
     None
 }
 
+/// The end of the run of alphabet bytes that starts at `start` (the first
+/// byte after it that is not in the alphabet, or `hay.len()`), 64 bytes at a
+/// time.
+pub(super) fn run_end(hay: &[u8], start: usize) -> usize {
+    let mut at = start;
+    while at < hay.len() {
+        let m = match hay[at..].first_chunk::<64>() {
+            Some(block) => mask(block),
+            None => {
+                let mut block = [0u8; 64];
+                block[..hay.len() - at].copy_from_slice(&hay[at..]);
+                mask(&block)
+            }
+        };
+        let ones = m.trailing_ones() as usize;
+        if ones < 64 {
+            return (at + ones).min(hay.len());
+        }
+        at += 64;
+    }
+    hay.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +216,32 @@ mod tests {
         assert_eq!(next_long_run(&hay, 50, 20), Some(50));
         assert_eq!(next_long_run(&hay, 195, 20), None);
         assert_eq!(next_long_run(&[], 0, 20), None);
+    }
+
+    #[test]
+    fn run_ends_are_where_a_byte_walk_ends_them() {
+        let mut seed = 11u64;
+        for _ in 0..2000 {
+            let len = (xorshift(&mut seed) % 300) as usize;
+            let hay: Vec<u8> = (0..len)
+                .map(|_| match xorshift(&mut seed) % 8 {
+                    0 => b' ',
+                    1 => b'=',
+                    _ => b"aZ09+/-_"[(xorshift(&mut seed) % 8) as usize],
+                })
+                .collect();
+            for start in 0..hay.len() {
+                let want = hay[start..]
+                    .iter()
+                    .position(|&b| !in_alphabet(b))
+                    .map_or(hay.len(), |p| start + p);
+                assert_eq!(
+                    run_end(&hay, start),
+                    want,
+                    "{:?} from {start}",
+                    String::from_utf8_lossy(&hay)
+                );
+            }
+        }
     }
 }
