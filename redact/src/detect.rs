@@ -23,6 +23,11 @@ pub(crate) struct Detector<'r> {
     run_starts: Vec<usize>,
     /// The spans of the last haystack, sorted and merged.
     pub spans: Vec<Span>,
+    /// The rule keywords the trigger scan found in the next haystack (its
+    /// address and length, and (keyword, end) pairs), so that the engine does
+    /// not walk it again ([`Detector::prime`]).
+    primed: Option<(usize, usize)>,
+    primed_hits: Vec<(u32, usize)>,
 }
 
 impl<'r> Detector<'r> {
@@ -35,7 +40,23 @@ impl<'r> Detector<'r> {
             decoded: Vec::new(),
             run_starts: Vec::new(),
             spans: Vec::new(),
+            primed: None,
+            primed_hits: Vec::new(),
         }
+    }
+
+    /// Hands over the engine keywords the trigger scan found in `hay`: the
+    /// next [`Detector::detect`] of this very haystack gives them to the
+    /// engine instead of having it walk `hay` again. Any other haystack is
+    /// walked as usual; [`Detector::unprime`] forgets them.
+    pub fn prime(&mut self, hay: &[u8], hits: impl IntoIterator<Item = (u32, usize)>) {
+        self.primed = Some((hay.as_ptr() as usize, hay.len()));
+        self.primed_hits.clear();
+        self.primed_hits.extend(hits);
+    }
+
+    pub fn unprime(&mut self) {
+        self.primed = None;
     }
 
     /// Which kinds of trigger word `hay` holds (0: none, so nothing to redact),
@@ -74,11 +95,17 @@ impl<'r> Detector<'r> {
     /// `kinds` (from the trigger scan) calls for.
     pub fn detect(&mut self, hay: &[u8], kinds: Kinds) {
         self.spans.clear();
+        // The trigger scan's hits serve this haystack only, once.
+        let primed = self.primed.take() == Some((hay.as_ptr() as usize, hay.len()));
         if kinds & trigger::RULE == 0 {
             // No keyword: the engine would find nothing.
         } else if let Some(matcher) = &mut self.matcher {
             self.found.clear();
-            matcher.find(hay, &mut self.found);
+            if primed {
+                matcher.find_with_hits(hay, self.primed_hits.drain(..), &mut self.found);
+            } else {
+                matcher.find(hay, &mut self.found);
+            }
             for m in &self.found {
                 let whole = self.redactor.whole_match[m.rule] && hay[m.span.start..].starts_with(b"-----BEGIN");
                 let range = if whole { m.span.clone() } else { m.secret.clone() };

@@ -142,6 +142,7 @@ impl RedactorBuilder {
                         reach,
                         gate: rule.keyword_gate(),
                         exact: rule.spec.keyword_case == KeywordCase::Exact,
+                        engine: rules.keyword_index(keyword.as_bytes()),
                     });
                 }
                 // A rule whose keyword may follow its secret: from a word that
@@ -162,6 +163,7 @@ impl RedactorBuilder {
                         },
                         gate: 0,
                         exact: false,
+                        engine: None,
                     });
                 }
                 whole_match.push(rule.tags.iter().any(|t| t == "private-key"));

@@ -281,8 +281,14 @@ impl<'r> RedactStream<'r> {
             } else {
                 None
             };
+            if kinds & trigger::RULE != 0 {
+                let hay = line.strip_suffix(b"\n").unwrap_or(line);
+                let hits = self.redactor.triggers.engine_hits(&self.line_hits, start);
+                self.detector.prime(hay, hits);
+            }
             self.pass(&block[pos..start], out);
             self.block_line(line, &block[..start], Some(LineInfo { kinds, span }), out);
+            self.detector.unprime();
             pos = end;
         }
         drop(positions);

@@ -81,6 +81,10 @@ pub(crate) struct Word {
     /// The rule's keyword is case-exact (`keyword_case = "exact"`): a hit whose
     /// case differs from `bytes` triggers nothing.
     pub exact: bool,
+    /// The word's index among the engine's keywords
+    /// ([`hush_rules::RuleSet::keyword_index`]), for a rule keyword: its hits
+    /// are handed to the engine, which then need not walk the line again.
+    pub engine: Option<u32>,
 }
 
 impl From<(Vec<u8>, Kinds)> for Word {
@@ -91,6 +95,7 @@ impl From<(Vec<u8>, Kinds)> for Word {
             reach: Reach::default(),
             gate: 0,
             exact: false,
+            engine: None,
         }
     }
 }
@@ -136,6 +141,11 @@ pub(crate) struct Triggers {
     filtered: Vec<(u32, u32)>,
     /// Length and filter of the words of filtered states.
     filters: Vec<(u32, Filter)>,
+    /// Per match state: its words that are engine keywords, a range of
+    /// `engine_words`.
+    engine_ranges: Vec<(u32, u32)>,
+    /// Engine keyword indices, by match state.
+    engine_words: Vec<u32>,
 }
 
 /// A trigger word ending in a block: where, the kinds of the words that end there,
@@ -192,7 +202,9 @@ impl Triggers {
             .iter()
             .filter(|w| !w.bytes.is_empty() && !w.bytes.contains(&b'\n'))
             .map(|w| {
-                let bytes = &w.bytes[..w.bytes.len().min(MAX_WORD)];
+                // An engine keyword is kept whole: its hits go to the engine.
+                let keep = if w.engine.is_some() { w.bytes.len() } else { MAX_WORD };
+                let bytes = &w.bytes[..w.bytes.len().min(keep)];
                 // Only a rule keyword's hit may be filtered out.
                 let filter = (w.kinds == RULE && (w.gate != 0 || w.exact)).then(|| Filter {
                     gate: w.gate,
@@ -214,6 +226,7 @@ impl Triggers {
                 kept.reach.after = kept.reach.after.max(next.reach.after);
                 kept.reach.always |= next.reach.always;
                 kept.reach.leading &= next.reach.leading;
+                kept.engine = kept.engine.or(next.engine);
                 // A hit counts if any use of the word lets it through.
                 *kept_filters = match (kept_filters.take(), next_filters.take()) {
                     (Some(mut a), Some(b)) => {
@@ -228,6 +241,7 @@ impl Triggers {
         let automaton = KeywordAutomaton::new(&cut.iter().map(|(w, _)| w.bytes.as_slice()).collect::<Vec<_>>());
         let (mut kinds, mut span_words, mut spans) = (Vec::new(), Vec::new(), Vec::new());
         let (mut filtered, mut filters) = (Vec::new(), Vec::new());
+        let (mut engine_ranges, mut engine_words) = (Vec::new(), Vec::new());
         for m in 0..automaton.match_states() as u32 {
             let words = automaton.words_of(m);
             kinds.push(words.iter().fold(0, |k, &w| {
@@ -251,6 +265,9 @@ impl Triggers {
                 }
             }
             filtered.push((from, filters.len() as u32));
+            let from = engine_words.len() as u32;
+            engine_words.extend(words.iter().filter_map(|&w| cut[w as usize].0.engine));
+            engine_ranges.push((from, engine_words.len() as u32));
         }
         Triggers {
             automaton,
@@ -259,7 +276,22 @@ impl Triggers {
             spans,
             filtered,
             filters,
+            engine_ranges,
+            engine_words,
         }
+    }
+
+    /// The engine keywords ending at `hits` (of a line starting at `line_start`
+    /// in their block), as (keyword, end in the line) pairs for
+    /// [`hush_rules::Matcher::find_with_hits`]. Every engine keyword is a
+    /// trigger word, so these are all the engine's own walk would find.
+    pub fn engine_hits<'a>(&'a self, hits: &'a [Hit], line_start: usize) -> impl Iterator<Item = (u32, usize)> + 'a {
+        hits.iter().filter(|h| h.kinds & DECODE == 0).flat_map(move |h| {
+            let (from, to) = self.engine_ranges[h.state as usize];
+            self.engine_words[from as usize..to as usize]
+                .iter()
+                .map(move |&word| (word, h.pos + 1 - line_start))
+        })
     }
 
     /// Whether the words ending at `hay[last]` in match state `m` count: false
@@ -448,6 +480,7 @@ mod tests {
             reach: OPEN_REACH,
             gate: 0,
             exact: false,
+            engine: None,
         }
     }
 
@@ -474,6 +507,7 @@ mod tests {
             reach: Reach { always: true, ..reach },
             gate: 0,
             exact: false,
+            engine: None,
         };
         let t = Triggers::new(&[long]);
         assert_eq!(
@@ -496,6 +530,7 @@ mod tests {
             },
             gate: 0,
             exact: false,
+            engine: None,
         };
         let t = Triggers::new(&[leading]);
         assert_eq!(
@@ -522,6 +557,7 @@ mod tests {
                 reach: Reach { always: true, ..reach },
                 gate: 0,
                 exact: false,
+                engine: None,
             },
             Word::from((b"ghp_".to_vec(), RULE)),
             Word::from((b"word".to_vec(), NAME)),
@@ -614,6 +650,7 @@ mod tests {
             reach: Reach::default(),
             gate: word_bytes,
             exact: false,
+            engine: None,
         };
         let t = Triggers::new(&[gated("ion_", RULE)]);
         assert_eq!(t.kinds(br#"{"duration_ms":12}"#), 0);
@@ -638,6 +675,7 @@ mod tests {
             reach: Reach::default(),
             gate: 0,
             exact: true,
+            engine: None,
         };
         let t = Triggers::new(&[exact("GOOG")]);
         assert_eq!(t.kinds(b"https://www.google.com/"), 0);
@@ -649,5 +687,29 @@ mod tests {
         // A case-insensitive use of the same word counts in any case.
         let t = Triggers::new(&[exact("GOOG"), Word::from((b"goog".to_vec(), RULE))]);
         assert_eq!(t.kinds(b"www.Google.com"), RULE);
+    }
+
+    #[test]
+    fn engine_hits_name_every_engine_keyword_ending_at_each_hit() {
+        let engine = |bytes: &str, index| Word {
+            engine: Some(index),
+            ..Word::from((bytes.as_bytes().to_vec(), RULE))
+        };
+        let long = "a-keyword-longer-than-sixteen-bytes";
+        let t = Triggers::new(&[
+            engine("token", 7),
+            engine("ken", 9),
+            Word::from((b"secret".to_vec(), NAME)),
+            engine(long, 3),
+        ]);
+        let block = format!("x\na token and a secret, {long}\n");
+        let mut hits = Hits::default();
+        t.hits(block.as_bytes(), &mut hits);
+        let line_hits: Vec<Hit> = t.positions(block.as_bytes(), &hits).collect();
+        let mut got: Vec<(u32, usize)> = t.engine_hits(&line_hits, 2).collect();
+        got.sort_unstable();
+        let line = &block[2..];
+        let end = line.find(long).unwrap() + long.len();
+        assert_eq!(got, vec![(3, end), (7, 7), (9, 7)], "the long keyword whole, not cut");
     }
 }

@@ -227,11 +227,26 @@ pub struct RuleSet {
     pub(crate) keywords: KeywordAutomaton,
     /// For each prefilter pattern, the rules it triggers.
     pub(crate) triggers: Vec<Vec<Trigger>>,
+    /// Each prefilter pattern (a keyword, lower-cased), by index.
+    patterns: Vec<Vec<u8>>,
+    /// The index of each prefilter pattern.
+    pattern_index: HashMap<Vec<u8>, usize>,
     /// The widest match any rule can report (see [`RuleSet::max_span`]).
     max_span: usize,
 }
 
 impl RuleSet {
+    /// The index of keyword `word` (any case) in the set's keyword automaton,
+    /// for [`crate::Matcher::find_with_hits`]; `None` if no rule has it.
+    pub fn keyword_index(&self, word: &[u8]) -> Option<u32> {
+        self.pattern_index.get(&word.to_ascii_lowercase()).map(|&i| i as u32)
+    }
+
+    /// Keyword `index` of the set, lower-cased.
+    pub fn keyword(&self, index: u32) -> &[u8] {
+        &self.patterns[index as usize]
+    }
+
     /// The embedded default rule packs, compiled.
     pub fn default_rules() -> Result<RuleSet, CompileError> {
         RuleSet::compile(default_specs()?)
@@ -308,6 +323,8 @@ impl RuleSet {
             rules,
             keywords,
             triggers,
+            patterns,
+            pattern_index,
         })
     }
 

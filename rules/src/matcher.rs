@@ -95,10 +95,46 @@ impl<'s> Matcher<'s> {
 
     /// Appends every secret in `hay` to `out`, ordered by rule then position.
     pub fn find(&mut self, hay: &[u8], out: &mut Vec<Match>) {
-        let first_new = out.len();
+        self.begin();
+        let mut keyword_hits = std::mem::take(&mut self.keyword_hits);
+        let keywords = &self.set.keywords;
+        keywords.find(hay, &mut keyword_hits);
+        for hit in keyword_hits.iter() {
+            for &word in keywords.words_of(hit.state) {
+                self.add_hit(hay, word, hit.last + 1);
+            }
+        }
+        self.keyword_hits = keyword_hits;
+        self.find_from_hits(hay, out);
+    }
+
+    /// Like [`Matcher::find`], for a caller that has walked `hay` for the rule
+    /// set's keywords already (the redactor's trigger scan): `hits` are
+    /// (keyword, end) pairs, every keyword of [`RuleSet::keyword_index`] that
+    /// ends in `hay` and where (exclusive), in any order; a pair for a keyword
+    /// that does not end there is ignored.
+    pub fn find_with_hits(&mut self, hay: &[u8], hits: impl IntoIterator<Item = (u32, usize)>, out: &mut Vec<Match>) {
+        self.begin();
+        let keywords = &self.set.keywords;
+        for (word, end) in hits {
+            let len = keywords.word_len(word);
+            if end <= hay.len() && end >= len && hay[end - len..end].eq_ignore_ascii_case(self.set.keyword(word)) {
+                self.add_hit(hay, word, end);
+            }
+        }
+        self.find_from_hits(hay, out);
+    }
+
+    /// Clears the scratch of the last search.
+    fn begin(&mut self) {
+        self.hits.clear();
         self.rejected.clear();
         self.provider_prefixes.clear();
-        self.collect_hits(hay);
+    }
+
+    /// Runs the rules of the hits collected (see [`Matcher::add_hit`]).
+    fn find_from_hits(&mut self, hay: &[u8], out: &mut Vec<Match>) {
+        let first_new = out.len();
         if self.hits.is_empty() {
             return;
         }
@@ -139,39 +175,30 @@ impl<'s> Matcher<'s> {
         resolve_overlaps(self.set, out, first_new, &self.rejected, &self.provider_prefixes);
     }
 
-    fn collect_hits(&mut self, hay: &[u8]) {
-        self.hits.clear();
-        let keywords = &self.set.keywords;
-        keywords.find(hay, &mut self.keyword_hits);
-        for hit in self.keyword_hits.iter() {
-            let end = hit.last + 1;
-            for &word in keywords.words_of(hit.state) {
-                let start = end - keywords.word_len(word);
-                for trigger in &self.set.triggers[word as usize] {
-                    if self.providers_only && self.set.rules[trigger.rule as usize].rank != Rank::Provider {
-                        continue;
-                    }
-                    if let Some(exact) = &trigger.exact {
-                        if hay[start..end] != **exact {
-                            continue;
-                        }
-                        if exact.len() >= MIN_PROVIDER_PREFIX
-                            && self.set.rules[trigger.rule as usize].rank == Rank::Provider
-                        {
-                            self.provider_prefixes.push(start);
-                        }
-                    }
-                    if crate::gate::rejects(trigger.gate, hay, start) {
-                        // Inside a word where the rule's boundary cannot hold.
-                        continue;
-                    }
-                    self.hits.push(Hit {
-                        rule: trigger.rule,
-                        start,
-                        end,
-                    });
+    /// The rule hits of keyword `word` ending at `end` of `hay`.
+    fn add_hit(&mut self, hay: &[u8], word: u32, end: usize) {
+        let start = end - self.set.keywords.word_len(word);
+        for trigger in &self.set.triggers[word as usize] {
+            if self.providers_only && self.set.rules[trigger.rule as usize].rank != Rank::Provider {
+                continue;
+            }
+            if let Some(exact) = &trigger.exact {
+                if hay[start..end] != **exact {
+                    continue;
+                }
+                if exact.len() >= MIN_PROVIDER_PREFIX && self.set.rules[trigger.rule as usize].rank == Rank::Provider {
+                    self.provider_prefixes.push(start);
                 }
             }
+            if crate::gate::rejects(trigger.gate, hay, start) {
+                // Inside a word where the rule's boundary cannot hold.
+                continue;
+            }
+            self.hits.push(Hit {
+                rule: trigger.rule,
+                start,
+                end,
+            });
         }
     }
 
@@ -453,6 +480,43 @@ mod tests {
 
     fn set(body: &str) -> RuleSet {
         RuleSet::compile(load_pack("t.toml", body).expect("parses")).expect("compiles")
+    }
+
+    #[test]
+    fn handed_hits_find_what_the_matchers_own_walk_finds() {
+        let set = RuleSet::default_rules().expect("default rules compile");
+        let mut matcher = Matcher::new(&set);
+        let mut keyword_hits = KeywordHits::default();
+        let (mut checked, mut found_any) = (0, 0);
+        for rule in set.rules() {
+            for example in rule.spec.examples.iter().chain(&rule.spec.negative_examples) {
+                let hay = example.as_bytes();
+                let mut own = Vec::new();
+                matcher.find(hay, &mut own);
+                set.keywords.find(hay, &mut keyword_hits);
+                let mut hits: Vec<(u32, usize)> = keyword_hits
+                    .iter()
+                    .flat_map(|h| set.keywords.words_of(h.state).iter().map(move |&w| (w, h.last + 1)))
+                    .collect();
+                // In any order, with a pair whose keyword does not end there.
+                hits.reverse();
+                hits.push((0, hay.len()));
+                let mut handed = Vec::new();
+                matcher.find_with_hits(hay, hits, &mut handed);
+                let key = |m: &Match| (m.rule, m.span.start, m.span.end, m.secret.start, m.secret.end);
+                let (mut own, mut handed): (Vec<_>, Vec<_>) =
+                    (own.iter().map(key).collect(), handed.iter().map(key).collect());
+                own.sort();
+                handed.sort();
+                assert_eq!(own, handed, "{example:?}");
+                checked += 1;
+                found_any += usize::from(!own.is_empty());
+            }
+        }
+        assert!(
+            checked > 2000 && found_any > 1000,
+            "{checked} examples, {found_any} with a match"
+        );
     }
 
     const RULES: &str = r#"
