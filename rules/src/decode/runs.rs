@@ -77,6 +77,19 @@ fn mask(block: &[u8; 64]) -> u64 {
     mask_by_table(block)
 }
 
+/// The alphabet mask of the 64 bytes of `hay` from `at` (bytes past its end
+/// count as outside the alphabet).
+fn mask_at(hay: &[u8], at: usize) -> u64 {
+    match hay[at..].first_chunk::<64>() {
+        Some(block) => mask(block),
+        None => {
+            let mut block = [0u8; 64];
+            block[..hay.len() - at].copy_from_slice(&hay[at..]);
+            mask(&block)
+        }
+    }
+}
+
 /// Bit k of the result is set when bits k to k + min - 1 of `m` all are: where
 /// a run of at least `min` set bits starts inside the word (1 <= min <= 64).
 fn long_run_starts(m: u64, min: usize) -> u64 {
@@ -102,14 +115,7 @@ pub(super) fn next_long_run(hay: &[u8], from: usize, min: usize) -> Option<usize
     let step = 65 - min;
     let mut at = from;
     while at < hay.len() {
-        let m = match hay[at..].first_chunk::<64>() {
-            Some(block) => mask(block),
-            None => {
-                let mut block = [0u8; 64];
-                block[..hay.len() - at].copy_from_slice(&hay[at..]);
-                mask(&block)
-            }
-        };
+        let m = mask_at(hay, at);
         let starts = long_run_starts(m, min);
         if starts != 0 {
             return Some(at + starts.trailing_zeros() as usize);
@@ -125,14 +131,7 @@ pub(super) fn next_long_run(hay: &[u8], from: usize, min: usize) -> Option<usize
 pub(super) fn run_end(hay: &[u8], start: usize) -> usize {
     let mut at = start;
     while at < hay.len() {
-        let m = match hay[at..].first_chunk::<64>() {
-            Some(block) => mask(block),
-            None => {
-                let mut block = [0u8; 64];
-                block[..hay.len() - at].copy_from_slice(&hay[at..]);
-                mask(&block)
-            }
-        };
+        let m = mask_at(hay, at);
         let ones = m.trailing_ones() as usize;
         if ones < 64 {
             return (at + ones).min(hay.len());
