@@ -8,6 +8,8 @@ use std::{env, fs, path::PathBuf};
 #[allow(dead_code)]
 #[path = "src/gate.rs"]
 mod gate;
+#[path = "src/hir.rs"]
+mod hir;
 
 fn main() {
     let data = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("data");

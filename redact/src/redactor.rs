@@ -117,6 +117,13 @@ impl RedactorBuilder {
         let mut lookback = 0;
         let mut hold_bytes = 0;
         if let Some(rules) = &self.rules {
+            // Each engine keyword's index, for handing trigger hits to the engine.
+            let engine_index: std::collections::HashMap<&[u8], u32> = rules
+                .keywords()
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.as_slice(), i as u32))
+                .collect();
             for rule in rules.rules() {
                 // A keyword whose rule can match across lines: the lines its
                 // window covers are searched as one haystack, with `before`
@@ -142,7 +149,7 @@ impl RedactorBuilder {
                         reach,
                         gate: rule.keyword_gate(),
                         exact: rule.spec.keyword_case == KeywordCase::Exact,
-                        engine: rules.keyword_index(keyword.as_bytes()),
+                        engine: engine_index.get(keyword.to_ascii_lowercase().as_bytes()).copied(),
                     });
                 }
                 // A rule whose keyword may follow its secret: from a word that

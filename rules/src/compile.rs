@@ -229,17 +229,15 @@ pub struct RuleSet {
     pub(crate) triggers: Vec<Vec<Trigger>>,
     /// Each prefilter pattern (a keyword, lower-cased), by index.
     patterns: Vec<Vec<u8>>,
-    /// The index of each prefilter pattern.
-    pattern_index: HashMap<Vec<u8>, usize>,
     /// The widest match any rule can report (see [`RuleSet::max_span`]).
     max_span: usize,
 }
 
 impl RuleSet {
-    /// The index of keyword `word` (any case) in the set's keyword automaton,
-    /// for [`crate::Matcher::find_with_hits`]; `None` if no rule has it.
-    pub fn keyword_index(&self, word: &[u8]) -> Option<u32> {
-        self.pattern_index.get(&word.to_ascii_lowercase()).map(|&i| i as u32)
+    /// The set's keywords, lower-cased and deduplicated: keyword `i` is the
+    /// one [`crate::Matcher::find_with_hits`] takes as `i`.
+    pub fn keywords(&self) -> &[Vec<u8>] {
+        &self.patterns
     }
 
     /// Keyword `index` of the set, lower-cased.
@@ -324,7 +322,6 @@ impl RuleSet {
             keywords,
             triggers,
             patterns,
-            pattern_index,
         })
     }
 
@@ -387,15 +384,10 @@ fn compile_rule(spec: RuleSpec) -> Result<Rule, CompileError> {
     // built-in rules were all compiled by the test suite (parsing ~960 regexes
     // took 130 ms, most of a small run's start-up).
     if !spec.builtin && spec.table.is_none() {
-        regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&spec.regex)
-            .map_err(|e| CompileError::Syntax {
-                id: spec.id.clone(),
-                error: Box::new(e),
-            })?;
+        crate::hir::parse(&spec.regex).map_err(|e| CompileError::Syntax {
+            id: spec.id.clone(),
+            error: e,
+        })?;
     }
     if spec.window_after == 0 && spec.scope == Scope::Window {
         return Err(invalid(&spec, "window_after must be positive"));

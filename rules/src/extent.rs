@@ -48,12 +48,7 @@ pub(crate) struct LineShape {
 /// Parses `pattern` as the engine compiles it and finds its line shape; a pattern
 /// that does not parse (refused elsewhere) is taken to cross lines everywhere.
 pub(crate) fn line_shape_of(pattern: &str) -> LineShape {
-    let parsed = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern);
-    let Ok(hir) = parsed else {
+    let Ok(hir) = crate::hir::parse(pattern) else {
         return LineShape {
             crosses_lines: true,
             continues_after_secret: true,

@@ -19,7 +19,7 @@
 //! loses no match. Anything else (a top-level alternation, a keyword inside the
 //! secret, a prefix longer than the extractor keeps) gets no gate.
 //!
-//! This file depends on regex-syntax alone: the build script includes it to
+//! This file depends on regex-syntax and `hir.rs` alone: the build script includes them to
 //! derive the built-in rules' gates at build time (parsing every regex at
 //! start-up took over 100 ms), and the engine calls it for the rules of other
 //! packs, whose regexes it parses at load anyway.
@@ -47,12 +47,7 @@ const WORD: AsciiSet = {
 /// rule whose regex is `regex` (0: no gate). `exact` is the keywords' case mode
 /// (`keyword_case = "exact"`).
 pub fn keyword_gate(regex: &str, keywords: &[String], exact: bool) -> AsciiSet {
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(regex)
-    else {
+    let Ok(hir) = super::hir::parse(regex) else {
         return 0;
     };
     let HirKind::Concat(items) = hir.kind() else {

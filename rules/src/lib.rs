@@ -23,6 +23,7 @@ mod entropy;
 mod examples;
 mod extent;
 pub mod gate;
+mod hir;
 pub mod keywords;
 mod matcher;
 mod pack;

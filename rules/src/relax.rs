@@ -61,12 +61,7 @@ pub(crate) fn relax(pattern: &str) -> (String, Limits) {
     if !open_long_repetitions(&mut parsed) {
         return unchanged;
     }
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-    else {
+    let Ok(hir) = crate::hir::parse(pattern) else {
         return unchanged;
     };
     let mut max_group = Vec::new();
